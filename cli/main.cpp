@@ -1,0 +1,2 @@
+// placeholder: the kaohe command is being written
+int main() { return 2; }

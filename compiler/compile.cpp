@@ -1,0 +1,2 @@
+#include "compiler/compile.hpp"
+// placeholder: being written

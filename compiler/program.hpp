@@ -1,0 +1,140 @@
+// The compiled scheme: what the compiler produces, what a .khc file holds, what the verifier
+// checks and what the VM runs. Self-contained: running a Program needs no AST and no source.
+//
+// A Program carries the evidence schema (so evidence is validated against the .khc alone),
+// the scoring tree as a node table in pre-order (node 0 is the whole scheme), the rule table,
+// constants, choice tables, and one flat code array evaluated once per unit.
+#pragma once
+
+#include "runtime/decimal.hpp"
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace kaohe::bc {
+
+enum class Op : std::uint8_t {
+#define OPCODE(name, pops, pushes, operand, meaning) name,
+#include "compiler/opcodes.def"
+#undef OPCODE
+};
+
+enum class OperandKind : std::uint8_t { none, constant, slot, field, table, choice, boolean, round, forward, back, rule, node };
+
+struct OpInfo {
+    const char* name;
+    std::uint8_t pops;
+    std::uint8_t pushes;
+    OperandKind operand;
+    const char* meaning;
+};
+
+inline constexpr OpInfo op_info_table[] = {
+#define OPCODE(name, pops, pushes, operand, meaning) {#name, pops, pushes, OperandKind::operand, meaning},
+#include "compiler/opcodes.def"
+#undef OPCODE
+};
+inline constexpr std::size_t op_count = std::size(op_info_table);
+inline const OpInfo& op_info(Op op) { return op_info_table[static_cast<std::size_t>(op)]; }
+
+// One instruction word: opcode in bits 0..7, operand in bits 8..31.
+using Word = std::uint32_t;
+inline constexpr std::uint32_t max_operand = (1u << 24) - 1;  // 24 bits, explicit in the encoding
+inline constexpr Word encode(Op op, std::uint32_t a = 0) { return static_cast<Word>(op) | (a << 8); }
+inline constexpr Op opcode_of(Word w) { return static_cast<Op>(w & 0xffu); }
+inline constexpr std::uint32_t operand_of(Word w) { return w >> 8; }
+
+// Operand packing for FIELD and ROUND (see opcodes.def).
+inline constexpr std::uint32_t field_operand(std::uint32_t field, std::uint32_t depth) { return field | (depth << 16); }
+inline constexpr std::uint32_t round_operand(std::uint32_t places, Rounding mode) {
+    return places | (static_cast<std::uint32_t>(mode) << 8);
+}
+
+inline constexpr std::uint32_t no_index = 0xffffffffu;
+
+// ---- units of measure -------------------------------------------------------------------
+enum class Unit : std::uint8_t { none, points, money, count, percent };
+
+// ---- evidence schema --------------------------------------------------------------------
+enum class FieldType : std::uint8_t { yes_no, count, decimal, choice, list, text };
+
+struct ChoiceType {
+    std::string name;                 // the declared type name, or the evidence name for an inline choice
+    std::vector<std::string> values;  // in declared order; a choice value is its index here
+};
+
+struct FieldSpec {
+    std::string name;
+    std::string label;                 // the document's words
+    FieldType type = FieldType::yes_no;
+    Unit unit = Unit::none;            // decimal: points, money, percent or none; count: count
+    std::string measure;               // count: 次, 例, 个月, 天 ...
+    std::uint32_t choice_type = no_index;
+    std::optional<Decimal> lo, hi, step;   // declared range and step (inclusive)
+    std::optional<std::string> default_text;  // `default ...` as written; retyped by the loader
+    std::vector<FieldSpec> fields;     // list: the record's fields
+    std::uint32_t line = 0, column = 0;  // declaration in the scheme source
+};
+
+// A table from the values of one choice type to numbers, e.g. 推广分.
+struct Table {
+    std::string name;
+    std::uint32_t choice_type = no_index;
+    Unit unit = Unit::points;
+    std::vector<Decimal> values;  // one per choice value, in the choice type's order
+};
+
+// ---- the scoring tree -------------------------------------------------------------------
+enum class NodeKind : std::uint8_t { scheme, section, item, clause };
+
+struct NodeInfo {
+    std::string label;           // the document's text for this row
+    std::string goal, text;      // 工作目标, 具体内容与计分办法 (may be empty)
+    NodeKind kind = NodeKind::item;
+    std::uint32_t parent = no_index;  // node 0 (the scheme) has none; nodes are in pre-order
+    bool bonus = false;          // `bonus cap N`: starts at 0, awards up to `full`
+    Decimal full;                // points (or the bonus cap): the most this node can score
+    // Points held by the node's own rules: full - parts when the scheme declares `parts` below
+    // full, else 0. Base of a node with children = sum of child scores + held.
+    Decimal held;
+    bool has_children = false;
+    std::uint32_t line = 0, column = 0;
+};
+
+enum class RuleKind : std::uint8_t { deduct, award };
+
+struct RuleInfo {
+    std::uint32_t node = 0;
+    RuleKind kind = RuleKind::deduct;
+    std::optional<Decimal> cap;   // `cap N`: the most this rule takes or gives
+    std::string says;             // the document's own words
+    std::string source_text;      // the rule as written in the scheme
+    std::uint32_t line = 0, column = 0;
+};
+
+struct SchemeInfo {
+    std::string title, issuer, document, assesses;
+    std::string year;                     // as written, may be empty
+    std::vector<std::string> groups;
+    std::optional<unsigned> display_places;
+    Rounding display_mode = Rounding::half_up;
+    std::string source_name;              // the scheme file as named when compiled
+    std::array<std::uint8_t, 32> source_sha256{};  // of the scheme source text
+};
+
+struct Program {
+    SchemeInfo info;
+    std::vector<ChoiceType> choice_types;
+    std::vector<FieldSpec> evidence;  // the unit's evidence slots; LOAD A reads evidence[A]
+    std::vector<Decimal> constants;
+    std::vector<Table> tables;
+    std::vector<NodeInfo> nodes;      // pre-order; nodes[0] is the scheme
+    std::vector<RuleInfo> rules;      // in source order
+    std::vector<Word> code;           // ends with HALT
+    std::vector<std::uint32_t> lines; // lines[i] = scheme source line of code[i]
+};
+
+}  // namespace kaohe::bc

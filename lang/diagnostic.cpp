@@ -1,0 +1,2 @@
+#include "lang/diagnostic.hpp"
+// placeholder: being written

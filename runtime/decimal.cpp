@@ -1,0 +1,2 @@
+#include "runtime/decimal.hpp"
+// placeholder: being written

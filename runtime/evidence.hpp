@@ -1,0 +1,57 @@
+// Evidence: the facts of each assessed unit, typed and validated against a Program's schema.
+// Nothing is computed from evidence that failed validation: a loader that reports an error for
+// a unit does not return that unit.
+#pragma once
+
+#include "compiler/program.hpp"
+#include "lang/diagnostic.hpp"
+#include "runtime/value.hpp"
+
+#include <array>
+#include <string>
+#include <vector>
+
+namespace kaohe {
+
+struct FactOrigin {
+    std::string file;       // the evidence file
+    std::uint32_t line = 0; // 0 when the value came from the scheme's `default`
+    std::string source;     // the fact's `source "..."` note, or empty
+};
+
+struct UnitEvidence {
+    std::string name;
+    std::string group;
+    std::string file;                 // where the unit was read from
+    std::vector<Value> values;        // one per Program::evidence slot, all present after loading
+    std::vector<FactOrigin> origins;  // one per slot
+};
+
+struct EvidenceInput {
+    std::string file;
+    std::array<std::uint8_t, 32> sha256{};
+};
+
+struct EvidenceSet {
+    std::vector<UnitEvidence> units;   // in the order read
+    std::vector<EvidenceInput> inputs; // every file read, with its digest, in the order read
+};
+
+// Limits, each with its reason.
+inline constexpr std::size_t max_units_per_run = 10'000'000;  // a province's cadres, with room
+
+// Reads one per-unit evidence text file (lang/evidence_ast.hpp) and appends its unit.
+// Returns false (and appends nothing) when the file has any error.
+bool load_evidence_file(const bc::Program& program, const std::string& path, EvidenceSet& out, Diagnostics& diags);
+
+// Reads a CSV table, one row per unit, header names = evidence names (plus `unit` and `group`).
+// UTF-8 with or without BOM. Rows with errors are reported and skipped; returns false when any
+// row had an error.
+bool load_evidence_csv(const bc::Program& program, const std::string& path, EvidenceSet& out, Diagnostics& diags);
+
+// Loads each path: a directory means every *.txt file in it (sorted by name), *.csv a table,
+// anything else an evidence text file. Reports duplicate unit names across all inputs.
+bool load_evidence(const bc::Program& program, const std::vector<std::string>& paths, EvidenceSet& out,
+                   Diagnostics& diags);
+
+}  // namespace kaohe

@@ -1,0 +1,2 @@
+#include "runtime/sha256.hpp"
+// placeholder: being written

@@ -1,0 +1,37 @@
+// Value: what an evidence slot holds and what the VM's stack holds.
+#pragma once
+
+#include "runtime/decimal.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace kaohe {
+
+struct Value;
+using Record = std::vector<Value>;  // fields in the order of the list's FieldSpec::fields
+using List = std::vector<Record>;
+
+struct Value {
+    enum class Tag : std::uint8_t { number, yes_no, choice, text, list };
+    Tag tag = Tag::number;
+    bool yes = false;              // yes_no
+    std::uint32_t choice = 0;      // choice: index into its ChoiceType::values
+    Decimal number;                // number (counts, decimals, points, money, percents as fractions)
+    std::shared_ptr<const std::string> text;  // text
+    std::shared_ptr<const List> list;         // list (immutable once loaded)
+
+    static Value of_number(Decimal d) { Value v; v.number = std::move(d); return v; }
+    static Value of_yes_no(bool b) { Value v; v.tag = Tag::yes_no; v.yes = b; return v; }
+    static Value of_choice(std::uint32_t c) { Value v; v.tag = Tag::choice; v.choice = c; return v; }
+    static Value of_text(std::string s) {
+        Value v; v.tag = Tag::text; v.text = std::make_shared<const std::string>(std::move(s)); return v;
+    }
+    static Value of_list(List l) {
+        Value v; v.tag = Tag::list; v.list = std::make_shared<const List>(std::move(l)); return v;
+    }
+};
+
+}  // namespace kaohe

@@ -1,0 +1,2 @@
+#include "runtime/vm.hpp"
+// placeholder: being written
