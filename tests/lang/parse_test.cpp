@@ -1,0 +1,219 @@
+// Tests as data: every tests/lang/data/good/*.kh parses with no diagnostics (and, when
+// <name>.ast exists, prints as that AST); every bad/*.kh produces exactly the diagnostics in
+// <name>.expected, rendered. Same for evidence files under data/evidence/{good,bad}/*.txt.
+// Adding a case is adding a file. Run with KAOHE_UPDATE_GOLDEN=1 to (re)write the expected
+// files, then read them before committing.
+#include "lang/ast_print.hpp"
+#include "lang/parse.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const fs::path data_dir = fs::path(KAOHE_SOURCE_DIR) / "tests" / "lang" / "data";
+
+std::string read_file(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+void write_file(const fs::path& p, const std::string& text) {
+    std::ofstream out(p, std::ios::binary);
+    out << text;
+}
+
+bool updating() { return std::getenv("KAOHE_UPDATE_GOLDEN") != nullptr; }
+
+std::vector<fs::path> files_in(const fs::path& dir, const std::string& ext) {
+    std::vector<fs::path> out;
+    for (const auto& e : fs::directory_iterator(dir))
+        if (e.path().extension() == ext) out.push_back(e.path());
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+std::string rendered(const kaohe::Diagnostics& diags, const std::string& source) {
+    std::string out;
+    for (const auto& d : diags.all()) out += kaohe::render(d, source);
+    return out;
+}
+
+// Compares `actual` with the file beside `input` having extension `ext` (or writes it).
+void check_golden(const fs::path& input, const std::string& ext, const std::string& actual, bool required) {
+    fs::path expected_path = input;
+    expected_path.replace_extension(ext);
+    if (updating()) {
+        write_file(expected_path, actual);
+        return;
+    }
+    if (!fs::exists(expected_path)) {
+        if (required) FAIL("missing " << expected_path);
+        return;
+    }
+    CHECK(actual == read_file(expected_path));
+}
+
+template <typename Parse, typename Print>
+void check_good(const fs::path& dir, const std::string& ext, Parse parse, Print print) {
+    const auto files = files_in(dir, ext);
+    REQUIRE(!files.empty());
+    for (const auto& f : files) {
+        INFO(f);
+        const std::string text = read_file(f);
+        kaohe::Diagnostics diags;
+        const auto result = parse(text, f.filename().string(), diags);
+        CHECK(rendered(diags, text).empty());
+        REQUIRE(result.has_value());
+        check_golden(f, ".ast", print(*result), false);
+    }
+}
+
+template <typename Parse>
+void check_bad(const fs::path& dir, const std::string& ext, Parse parse, std::size_t at_least) {
+    const auto files = files_in(dir, ext);
+    CHECK(files.size() >= at_least);
+    for (const auto& f : files) {
+        INFO(f);
+        const std::string text = read_file(f);
+        kaohe::Diagnostics diags;
+        const auto result = parse(text, f.filename().string(), diags);
+        CHECK(!result.has_value());
+        CHECK(diags.has_errors());
+        check_golden(f, ".expected", rendered(diags, text), true);
+    }
+}
+
+const auto scheme_parser = [](const std::string& text, const std::string& name, kaohe::Diagnostics& d) {
+    return kaohe::parse_scheme(text, name, d);
+};
+const auto evidence_parser = [](const std::string& text, const std::string& name, kaohe::Diagnostics& d) {
+    return kaohe::parse_evidence(text, name, d);
+};
+const auto print_scheme = [](const kaohe::ast::Scheme& s) { return kaohe::ast::print(s); };
+const auto print_evidence = [](const kaohe::ast::EvidenceFile& e) { return kaohe::ast::print(e); };
+
+}  // namespace
+
+TEST_CASE("good schemes parse without diagnostics") {
+    check_good(data_dir / "good", ".kh", scheme_parser, print_scheme);
+}
+
+TEST_CASE("bad schemes give exactly the expected diagnostics") {
+    check_bad(data_dir / "bad", ".kh", scheme_parser, 12);
+}
+
+TEST_CASE("good evidence files parse without diagnostics") {
+    check_good(data_dir / "evidence" / "good", ".txt", evidence_parser, print_evidence);
+}
+
+TEST_CASE("bad evidence files give exactly the expected diagnostics") {
+    check_bad(data_dir / "evidence" / "bad", ".txt", evidence_parser, 6);
+}
+
+TEST_CASE("three independent errors in one file are three diagnostics") {
+    const std::string text = read_file(data_dir / "bad" / "three_errors.kh");
+    kaohe::Diagnostics diags;
+    CHECK(!kaohe::parse_scheme(text, "three_errors.kh", diags));
+    CHECK(diags.error_count() == 3);
+}
+
+TEST_CASE("10,000 nested nodes give one clear error, not a crash") {
+    std::string text = "scheme \"deep\" {\n  total 1\n";
+    for (int i = 0; i < 10000; ++i) text += "item \"x\" points 1 {\n";
+    for (int i = 0; i < 10000; ++i) text += "}\n";
+    text += "}\n";
+    kaohe::Diagnostics diags;
+    CHECK(!kaohe::parse_scheme(text, "deep.kh", diags));
+    REQUIRE(diags.all().size() == 1);
+    CHECK(diags.all()[0].message == "nodes are nested too deeply (the limit is 256 levels)");
+    CHECK(diags.all()[0].span.begin.line == 3 + 256);
+}
+
+TEST_CASE("10,000 nested parentheses and prefix operators give clear errors, not a crash") {
+    const std::string open(10000, '('), close(10000, ')'), minus(10000, '-');
+    std::string nots;
+    for (int i = 0; i < 10000; ++i) nots += "not ";
+    const std::string text = "scheme \"deep\" {\n  total 1\n  const a = " + open + "1" + close + "\n  const b = " + minus +
+                             "1\n  const c = " + nots + "x\n}\n";
+    kaohe::Diagnostics diags;
+    CHECK(!kaohe::parse_scheme(text, "deep.kh", diags));
+    REQUIRE(diags.all().size() == 3);
+    for (const auto& d : diags.all()) CHECK(d.message == "expression is nested too deeply (the limit is 256 levels)");
+}
+
+TEST_CASE("nesting just inside the limits parses") {
+    std::string text = "scheme \"deep\" {\n  total 1\n  const a = " + std::string(200, '(') + "1" +
+                       std::string(200, ')') + "\n";
+    for (int i = 0; i < 200; ++i) text += "item \"x\" points 1 {\n";
+    for (int i = 0; i < 200; ++i) text += "}\n";
+    text += "}\n";
+    kaohe::Diagnostics diags;
+    CHECK(kaohe::parse_scheme(text, "deep.kh", diags));
+    CHECK(diags.all().empty());
+}
+
+TEST_CASE("a BOM and CRLF line endings are accepted; columns do not count the BOM") {
+    const std::string text = "\xEF\xBB\xBFscheme \"t\" {\r\n  total 1\r\n  section \"s\" points 1 {\r\n  }\r\n}\r\n";
+    kaohe::Diagnostics diags;
+    const auto s = kaohe::parse_scheme(text, "bom.kh", diags);
+    REQUIRE(s);
+    REQUIRE(s->root.children.size() == 1);
+    CHECK(s->root.children[0].span.begin.line == 3);
+    CHECK(s->root.children[0].span.begin.column == 3);
+    CHECK(s->root.span.begin.column == 1);
+}
+
+TEST_CASE("numbers keep their text and unit; rule source text is trimmed") {
+    const std::string text =
+        "scheme \"t\" {\n  total 100\n  item \"i\" points 2.50 {\n    deduct 0.10分 if 80% > 0.5 # why\n  }\n}\n";
+    kaohe::Diagnostics diags;
+    const auto s = kaohe::parse_scheme(text, "n.kh", diags);
+    REQUIRE(s);
+    const auto& item = s->root.children.at(0);
+    CHECK(item.points->text == "2.50");
+    const auto& rule = item.rules.at(0);
+    CHECK(rule.source_text == "deduct 0.10分 if 80% > 0.5");
+    const auto& amount = std::get<kaohe::ast::NumberLit>(rule.amount->node);
+    CHECK(amount.text == "0.10");
+    CHECK(amount.unit == kaohe::ast::LiteralUnit::points);
+    CHECK(kaohe::ast::print(*rule.condition) == "(> 80% 0.5)");
+}
+
+TEST_CASE("evidence values in CSV cells") {
+    kaohe::Diagnostics diags;
+    const kaohe::Span at{{4, 7}, 3};
+    auto v = kaohe::parse_evidence_value("85%", "units.csv", at, diags);
+    REQUIRE(v);
+    CHECK(v->kind == kaohe::ast::RawValue::Kind::number);
+    CHECK(v->text == "85");
+    CHECK(v->percent);
+    v = kaohe::parse_evidence_value(" -0.5 ", "units.csv", at, diags);
+    REQUIRE(v);
+    CHECK(v->text == "-0.5");
+    v = kaohe::parse_evidence_value("未落实", "units.csv", at, diags);
+    REQUIRE(v);
+    CHECK(v->kind == kaohe::ast::RawValue::Kind::word);
+    CHECK(v->text == "未落实");
+    v = kaohe::parse_evidence_value("[]", "units.csv", at, diags);
+    REQUIRE(v);
+    CHECK(v->kind == kaohe::ast::RawValue::Kind::empty_list);
+    CHECK(diags.all().empty());
+
+    CHECK(!kaohe::parse_evidence_value("7 次", "units.csv", at, diags));
+    REQUIRE(diags.all().size() == 1);
+    CHECK(diags.all()[0].span.begin.line == 4);
+    CHECK(diags.all()[0].span.begin.column == 7);
+    CHECK(diags.all()[0].message == "in the value \"7 次\": unexpected text after the value");
+}
