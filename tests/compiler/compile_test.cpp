@@ -1,0 +1,280 @@
+// The compiler, driven by data:
+//   tests/compiler/data/good/NAME.kh   compiles with no errors; its warnings (rendered, as the
+//                                      command prints them) equal NAME.expected, or there are
+//                                      none when NAME.expected does not exist
+//   tests/compiler/data/bad/NAME.kh    does not compile; its diagnostics, rendered, equal
+//                                      NAME.expected exactly
+// Adding a case is adding a file. KAOHE_UPDATE_EXPECTED=1 rewrites the .expected files from the
+// current output (review the diff before keeping it).
+// A few small good schemes also have their Program checked field by field below.
+#include "compiler/compile.hpp"
+#include "lang/parse.hpp"
+#include "runtime/sha256.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace fs = std::filesystem;
+using namespace kaohe;
+
+namespace {
+
+const fs::path data_dir = fs::path(KAOHE_SOURCE_DIR) / "tests" / "compiler" / "data";
+
+std::string read_text(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream out;
+    out << in.rdbuf();
+    return out.str();
+}
+
+std::vector<fs::path> schemes_in(const char* folder) {
+    std::vector<fs::path> paths;
+    for (const auto& entry : fs::directory_iterator(data_dir / folder))
+        if (entry.path().extension() == ".kh") paths.push_back(entry.path());
+    std::sort(paths.begin(), paths.end());
+    return paths;
+}
+
+struct Compiled {
+    bool parsed = false;
+    std::optional<bc::Program> program;
+    Diagnostics diags;
+    std::string rendered;  // every diagnostic, as printed
+};
+
+// Diagnostics name the file as "good/NAME.kh" or "bad/NAME.kh", so the expected text does not
+// depend on where the repository is.
+Compiled compile_file(const fs::path& path) {
+    Compiled c;
+    const std::string text = read_text(path);
+    const std::string name = path.parent_path().filename().string() + "/" + path.filename().string();
+    auto scheme = parse_scheme(text, name, c.diags);
+    c.parsed = scheme.has_value();
+    if (scheme) c.program = compile(*scheme, text, c.diags);
+    for (const auto& d : c.diags.all()) {
+        c.rendered += render(d, text);
+        if (!c.rendered.empty() && c.rendered.back() != '\n') c.rendered += '\n';
+    }
+    return c;
+}
+
+bool updating() { return std::getenv("KAOHE_UPDATE_EXPECTED") != nullptr; }
+
+std::string expected_for(const fs::path& scheme, const std::string& actual) {
+    fs::path expected = fs::path(scheme).replace_extension(".expected");
+    if (updating()) {
+        if (actual.empty()) fs::remove(expected);
+        else std::ofstream(expected, std::ios::binary) << actual;
+    }
+    return fs::exists(expected) ? read_text(expected) : std::string();
+}
+
+bc::Program compile_good(const char* name) {
+    Compiled c = compile_file(data_dir / "good" / name);
+    INFO(c.rendered);
+    REQUIRE(c.program);
+    return std::move(*c.program);
+}
+
+std::vector<std::string> op_names(const bc::Program& p) {
+    std::vector<std::string> names;
+    for (auto word : p.code) {
+        std::string text = bc::op_info(bc::opcode_of(word)).name;
+        if (bc::op_info(bc::opcode_of(word)).operand != bc::OperandKind::none)
+            text += " " + std::to_string(bc::operand_of(word));
+        names.push_back(text);
+    }
+    return names;
+}
+
+}  // namespace
+
+TEST_CASE("good schemes compile, with exactly the expected warnings") {
+    auto paths = schemes_in("good");
+    REQUIRE(paths.size() >= 4);
+    for (const auto& path : paths) {
+        DYNAMIC_SECTION(path.filename().string()) {
+            Compiled c = compile_file(path);
+            INFO(c.rendered);
+            REQUIRE(c.parsed);
+            CHECK(c.diags.error_count() == 0);
+            CHECK(c.program.has_value());
+            CHECK(c.rendered == expected_for(path, c.rendered));
+        }
+    }
+}
+
+TEST_CASE("bad schemes fail with exactly the expected diagnostics") {
+    auto paths = schemes_in("bad");
+    REQUIRE(paths.size() >= 15);
+    for (const auto& path : paths) {
+        DYNAMIC_SECTION(path.filename().string()) {
+            Compiled c = compile_file(path);
+            INFO(c.rendered);
+            REQUIRE(c.parsed);  // bad cases are about meaning: their syntax must be right
+            CHECK_FALSE(c.program.has_value());
+            CHECK(c.diags.error_count() > 0);
+            std::string expected = expected_for(path, c.rendered);
+            CHECK_FALSE(expected.empty());
+            CHECK(c.rendered == expected);
+        }
+    }
+}
+
+TEST_CASE("the Program of a small scheme: tree, rules, constants and code") {
+    bc::Program p = compile_good("structure.kh");
+
+    SECTION("nodes are in pre-order with parents, full marks and held points") {
+        REQUIRE(p.nodes.size() == 4);
+        CHECK(p.nodes[0].kind == bc::NodeKind::scheme);
+        CHECK(p.nodes[0].label == "结构");
+        CHECK(p.nodes[0].parent == bc::no_index);
+        CHECK(p.nodes[0].full == Decimal(10));
+        CHECK(p.nodes[1].label == "甲");
+        CHECK(p.nodes[1].parent == 0);
+        CHECK(p.nodes[1].full == Decimal(6));
+        CHECK(p.nodes[1].held == Decimal(2));  // parts 4 of 6
+        CHECK(p.nodes[1].has_children);
+        CHECK(p.nodes[2].label == "甲一");
+        CHECK(p.nodes[2].parent == 1);
+        CHECK(p.nodes[2].held == Decimal(0));
+        CHECK_FALSE(p.nodes[2].has_children);
+        CHECK(p.nodes[3].label == "乙");
+        CHECK(p.nodes[3].parent == 0);
+        CHECK(p.nodes[3].line == 17);
+    }
+
+    SECTION("rules are in source order with their node and cap") {
+        REQUIRE(p.rules.size() == 4);
+        CHECK(p.rules[0].node == 1);
+        CHECK_FALSE(p.rules[0].cap);
+        CHECK(p.rules[1].node == 2);
+        REQUIRE(p.rules[1].cap);
+        CHECK(*p.rules[1].cap == Decimal(3));
+        CHECK(p.rules[2].node == 2);
+        CHECK(p.rules[3].node == 3);
+        CHECK(p.rules[3].line == 18);
+        for (const auto& r : p.rules) CHECK(r.kind == bc::RuleKind::deduct);
+    }
+
+    SECTION("constants are deduplicated exact decimals") {
+        REQUIRE(p.constants.size() == 4);
+        CHECK(p.constants[0] == *Decimal::parse("0.5"));
+        CHECK(p.constants[1] == Decimal(4));
+        CHECK(p.constants[2] == Decimal(1));
+        CHECK(p.constants[3] == Decimal(2));
+    }
+
+    SECTION("evidence schema in declaration order") {
+        REQUIRE(p.evidence.size() == 2);
+        CHECK(p.evidence[0].name == "制度");
+        CHECK(p.evidence[0].type == bc::FieldType::yes_no);
+        CHECK(p.evidence[1].name == "次数");
+        CHECK(p.evidence[1].type == bc::FieldType::count);
+        CHECK(p.evidence[1].measure == "次");
+        CHECK(p.evidence[1].label == "违规次数");
+        CHECK(p.evidence[1].line == 7);
+    }
+
+    SECTION("code: nodes in post-order, each rule guarded by its condition") {
+        std::vector<std::string> expected{
+            // node 2 (甲一)
+            "RULE 1", "CONST 0", "LOAD 1", "MUL", "DEDUCT 1",                                  //
+            "RULE 2", "LOAD 1", "CONST 1", "GT", "JUMP_IF_FALSE 2", "CONST 2", "DEDUCT 2",    //
+            "NODE 2",                                                                          //
+            // node 1 (甲): its own rule after its child
+            "RULE 0", "LOAD 0", "NOT", "JUMP_IF_FALSE 2", "CONST 3", "DEDUCT 0", "NODE 1",    //
+            // node 3 (乙), then the scheme
+            "RULE 3", "CONST 0", "LOAD 1", "MUL", "DEDUCT 3", "NODE 3", "NODE 0", "HALT"};
+        CHECK(op_names(p) == expected);
+        REQUIRE(p.lines.size() == p.code.size());
+        CHECK(p.lines[0] == 13);    // RULE 1: the rule's line
+        CHECK(p.lines.back() == 2);  // HALT: the scheme's line
+    }
+
+    SECTION("scheme info") {
+        CHECK(p.info.title == "结构");
+        CHECK(p.info.source_name == "good/structure.kh");
+        CHECK(p.info.source_sha256 == sha256(read_text(data_dir / "good" / "structure.kh")));
+    }
+}
+
+TEST_CASE("the Program of the wenling slice: tables, choices, held points and list loops") {
+    bc::Program p = compile_good("wenling.kh");
+
+    CHECK(p.info.year == "2013");
+    CHECK(p.info.groups == std::vector<std::string>{"镇", "街道"});
+    REQUIRE(p.info.display_places);
+    CHECK(*p.info.display_places == 2);
+
+    REQUIRE(p.choice_types.size() == 2);
+    CHECK(p.choice_types[0].name == "级别");
+    CHECK(p.choice_types[1].name == "驻村百晓");  // inline choice, named after its evidence
+    CHECK(p.choice_types[1].values == std::vector<std::string>{"已落实", "未建立", "未落实"});
+
+    REQUIRE(p.tables.size() == 2);
+    CHECK(p.tables[0].name == "推广分");
+    CHECK(p.tables[0].choice_type == 0);
+    CHECK(p.tables[0].values == std::vector<Decimal>{20, 15, 10, 5, 0});
+
+    // 便民中心扣分: points within 0..4 step 0.5
+    const auto& field = p.evidence[7];
+    CHECK(field.name == "便民中心扣分");
+    CHECK(field.unit == bc::Unit::points);
+    REQUIRE(field.hi);
+    CHECK(*field.hi == Decimal(4));
+    REQUIRE(field.step);
+    CHECK(*field.step == *Decimal::parse("0.5"));
+    // 创新做法: a list whose record's 推广 field is a 级别
+    const auto& list = p.evidence[10];
+    CHECK(list.type == bc::FieldType::list);
+    REQUIRE(list.fields.size() == 3);
+    CHECK(list.fields[1].type == bc::FieldType::choice);
+    CHECK(list.fields[1].choice_type == 0);
+    CHECK(list.default_text == std::optional<std::string>("[]"));
+
+    // item 完善… holds 2 of its 10 points (parts 8)
+    CHECK(p.nodes[2].label == "完善直接联系服务群众机制");
+    CHECK(p.nodes[2].held == Decimal(2));
+    // bonus nodes count their cap
+    const auto& bonus = p.nodes.back();
+    CHECK(bonus.bonus);
+    CHECK(bonus.full == Decimal(20));
+
+    // The award is a loop: FIELD reads of the record inside ITER_NEXT ... LOOP.
+    auto ops = op_names(p);
+    auto begin = std::find(ops.begin(), ops.end(), "ITER_BEGIN");
+    REQUIRE(begin != ops.end());
+    CHECK(std::find(begin, ops.end(), "FIELD 1") != ops.end());  // p.推广: field 1, depth 0
+    CHECK(std::find(begin, ops.end(), "TABLE 1") != ops.end());  // 报道分
+    CHECK(std::find(begin, ops.end(), "MAX") != ops.end());
+}
+
+TEST_CASE("percent evidence bounds are stored as fractions, and min/max over mixed signs take two passes") {
+    bc::Program p = compile_good("lists.kh");
+    const auto& rate = p.evidence[1];  // 报到率: percent within 50..100
+    CHECK(rate.unit == bc::Unit::percent);
+    REQUIRE(rate.lo);
+    CHECK(*rate.lo == *Decimal::parse("0.5"));
+    CHECK(*rate.hi == Decimal(1));
+    // 80% is the constant 0.8
+    CHECK(std::find(p.constants.begin(), p.constants.end(), *Decimal::parse("0.8")) != p.constants.end());
+    // min(评分, r => r.分数) starts from a max pass (values >= 0); max(评分, r => r.分数 * 系数)
+    // may be negative, so it starts from a min pass: two loops each.
+    auto ops = op_names(p);
+    CHECK(std::count(ops.begin(), ops.end(), "ITER_BEGIN") == 3 + 2 + 2 + 1);  // 案件 ×3, min, max, all
+}
+
+TEST_CASE("parts above points: held is 0 and the children's sum is left to the VM's clamp") {
+    bc::Program p = compile_good("parts_above.kh");
+    REQUIRE(p.nodes.size() == 4);
+    CHECK(p.nodes[1].full == Decimal(100));
+    CHECK(p.nodes[1].held == Decimal(0));
+    CHECK(p.nodes[2].full == *Decimal::parse("60.5"));
+}
