@@ -1,0 +1,265 @@
+// The disassembler: a readable listing of a Program. Instruction names, operand kinds and
+// meanings come from the OpInfo table generated from compiler/opcodes.def; the only switch is
+// over operand kinds, so a new opcode needs no change here.
+//
+// It never trusts the Program (it may list an unverified .khc): an operand out of range is
+// shown as such, never used as an index.
+#include "compiler/bytecode_file.hpp"
+
+#include "runtime/sha256.hpp"
+
+#include <fmt/format.h>
+
+#include <vector>
+
+namespace kaohe {
+namespace {
+
+using namespace bc;
+
+const char* unit_name(Unit u) {
+    switch (u) {
+    case Unit::none: return "none";
+    case Unit::points: return "points";
+    case Unit::money: return "money";
+    case Unit::count: return "count";
+    case Unit::percent: return "percent";
+    }
+    return "?";
+}
+
+const char* field_type_name(FieldType t) {
+    switch (t) {
+    case FieldType::yes_no: return "yes_no";
+    case FieldType::count: return "count";
+    case FieldType::decimal: return "decimal";
+    case FieldType::choice: return "choice";
+    case FieldType::list: return "list";
+    case FieldType::text: return "text";
+    }
+    return "?";
+}
+
+const char* node_kind_name(NodeKind k) {
+    switch (k) {
+    case NodeKind::scheme: return "scheme";
+    case NodeKind::section: return "section";
+    case NodeKind::item: return "item";
+    case NodeKind::clause: return "clause";
+    }
+    return "?";
+}
+
+const char* rounding_name(std::uint32_t mode) {
+    switch (mode) {
+    case static_cast<std::uint32_t>(Rounding::half_up): return "half_up";
+    case static_cast<std::uint32_t>(Rounding::half_even): return "half_even";
+    case static_cast<std::uint32_t>(Rounding::down): return "down";
+    case static_cast<std::uint32_t>(Rounding::up): return "up";
+    default: return "?";
+    }
+}
+
+std::string choice_type_name(const Program& p, std::uint32_t t) {
+    return t < p.choice_types.size() ? p.choice_types[t].name : fmt::format("<choice type {} out of range>", t);
+}
+
+std::string join(const std::vector<std::string>& items) {
+    std::string out;
+    for (const auto& s : items) out += (out.empty() ? "" : ", ") + s;
+    return out;
+}
+
+void list_header(std::string& out, const Program& p) {
+    const auto& i = p.info;
+    out += fmt::format("kaohe bytecode, format version {}\n", format_version);
+    out += fmt::format("scheme    \"{}\"\n", i.title);
+    if (!i.issuer.empty()) out += fmt::format("issuer    \"{}\"\n", i.issuer);
+    if (!i.document.empty()) out += fmt::format("document  \"{}\"\n", i.document);
+    if (!i.year.empty()) out += fmt::format("year      {}\n", i.year);
+    if (!i.assesses.empty()) out += fmt::format("assesses  \"{}\"\n", i.assesses);
+    if (!i.groups.empty()) out += fmt::format("groups    {}\n", join(i.groups));
+    if (i.display_places)
+        out += fmt::format("display   {} {}\n", *i.display_places, rounding_name(static_cast<std::uint32_t>(i.display_mode)));
+    out += fmt::format("source    {} (sha256 {})\n", i.source_name, to_hex(i.source_sha256));
+}
+
+std::string range_text(const FieldSpec& f) {
+    std::string out;
+    if (f.lo || f.hi)
+        out += fmt::format(" within {}..{}", f.lo ? f.lo->to_string() : "", f.hi ? f.hi->to_string() : "");
+    if (f.step) out += fmt::format(" step {}", f.step->to_string());
+    return out;
+}
+
+void list_field(std::string& out, const Program& p, const FieldSpec& f, std::string_view prefix, unsigned indent) {
+    std::string type = field_type_name(f.type);
+    if (f.type == FieldType::count && !f.measure.empty()) type += " " + f.measure;
+    if (f.type == FieldType::decimal && f.unit != Unit::none) type = unit_name(f.unit);
+    if (f.type == FieldType::choice) type = "choice " + choice_type_name(p, f.choice_type);
+    out += fmt::format("{:{}}{}{}: {}{}", "", indent, prefix, f.name, type, range_text(f));
+    if (f.default_text) out += fmt::format(" default {}", *f.default_text);
+    if (!f.label.empty()) out += fmt::format(" \"{}\"", f.label);
+    out += fmt::format("  ; line {}\n", f.line);
+    for (std::size_t k = 0; k < f.fields.size(); ++k)
+        list_field(out, p, f.fields[k], fmt::format(".{} ", k), indent + 4);
+}
+
+void list_tables(std::string& out, const Program& p) {
+    out += fmt::format("\nchoice types ({})\n", p.choice_types.size());
+    for (std::size_t t = 0; t < p.choice_types.size(); ++t)
+        out += fmt::format("  c{} {}: {}\n", t, p.choice_types[t].name, join(p.choice_types[t].values));
+
+    out += fmt::format("\nevidence slots ({})\n", p.evidence.size());
+    for (std::size_t s = 0; s < p.evidence.size(); ++s) list_field(out, p, p.evidence[s], fmt::format("s{} ", s), 2);
+
+    out += fmt::format("\nconstants ({})\n", p.constants.size());
+    for (std::size_t k = 0; k < p.constants.size(); ++k) out += fmt::format("  k{} = {}\n", k, p.constants[k].to_string());
+
+    out += fmt::format("\ntables ({})\n", p.tables.size());
+    for (std::size_t t = 0; t < p.tables.size(); ++t) {
+        const auto& table = p.tables[t];
+        std::vector<std::string> entries;
+        for (std::size_t v = 0; v < table.values.size(); ++v) {
+            const auto* type = table.choice_type < p.choice_types.size() ? &p.choice_types[table.choice_type] : nullptr;
+            auto key = type && v < type->values.size() ? type->values[v] : fmt::format("#{}", v);
+            entries.push_back(fmt::format("{}: {}", key, table.values[v].to_string()));
+        }
+        out += fmt::format("  t{} {} ({}, {}) {{ {} }}\n", t, table.name, choice_type_name(p, table.choice_type),
+                           unit_name(table.unit), join(entries));
+    }
+
+    // Nodes are in pre-order: a node's depth is its parent's plus one.
+    out += fmt::format("\nnodes ({})\n", p.nodes.size());
+    std::vector<unsigned> depth(p.nodes.size(), 0);
+    for (std::size_t n = 0; n < p.nodes.size(); ++n) {
+        const auto& node = p.nodes[n];
+        if (node.parent < n) depth[n] = depth[node.parent] + 1;
+        std::string points = node.bonus ? fmt::format("bonus cap {}", node.full.to_string())
+                                         : fmt::format("points {}", node.full.to_string());
+        if (!node.held.is_zero()) points += fmt::format(" held {}", node.held.to_string());
+        out += fmt::format("  n{:<4}{:{}}{} \"{}\" {}  ; line {}\n", n, "", 2 * depth[n], node_kind_name(node.kind),
+                           node.label, points, node.line);
+    }
+
+    out += fmt::format("\nrules ({})\n", p.rules.size());
+    for (std::size_t r = 0; r < p.rules.size(); ++r) {
+        const auto& rule = p.rules[r];
+        out += fmt::format("  r{} n{} {}{}  ; line {}\n", r, rule.node, rule.kind == RuleKind::deduct ? "deduct" : "award",
+                           rule.cap ? fmt::format(" cap {}", rule.cap->to_string()) : "", rule.line);
+        if (!rule.source_text.empty()) out += fmt::format("      {}\n", rule.source_text);
+        if (!rule.says.empty()) out += fmt::format("      says \"{}\"\n", rule.says);
+    }
+}
+
+// Tracks, as the listing goes down the code, which list each open loop iterates, so FIELD and
+// IS can name fields and choice values. Follows the compiler's layout (LOAD/FIELD list;
+// ITER_BEGIN; ITER_NEXT ->end; ...; end:); on other layouts it merely names less.
+class LoopNames {
+public:
+    explicit LoopNames(const Program& p) : p_(p) {}
+
+    // The field that instruction `pc` pushes, when it is a LOAD or a FIELD that can be named.
+    const FieldSpec* pushed_field(std::size_t pc) const {
+        if (pc >= p_.code.size()) return nullptr;
+        auto op = p_.code[pc] & 0xffu;
+        auto a = operand_of(p_.code[pc]);
+        if (op == static_cast<std::uint32_t>(Op::LOAD)) return a < p_.evidence.size() ? &p_.evidence[a] : nullptr;
+        if (op == static_cast<std::uint32_t>(Op::FIELD)) return field(a);
+        return nullptr;
+    }
+    const FieldSpec* field(std::uint32_t a) const {
+        auto depth = a >> 16, index = a & 0xffffu;
+        if (depth >= loops_.size()) return nullptr;
+        const auto* list = loops_[loops_.size() - 1 - depth].list;
+        return list && index < list->fields.size() ? &list->fields[index] : nullptr;
+    }
+
+    // Called before listing instruction `pc`.
+    void at(std::size_t pc) {
+        while (!loops_.empty() && loops_.back().end != no_index && loops_.back().end <= pc) loops_.pop_back();
+        auto op = p_.code[pc] & 0xffu;
+        auto a = operand_of(p_.code[pc]);
+        if (op == static_cast<std::uint32_t>(Op::ITER_BEGIN) && loops_.size() < max_tracked)
+            loops_.push_back({pc > 0 ? pushed_field(pc - 1) : nullptr, no_index});
+        if (op == static_cast<std::uint32_t>(Op::ITER_NEXT) && !loops_.empty() && loops_.back().end == no_index)
+            loops_.back().end = pc + 1 + a;
+    }
+
+private:
+    static constexpr std::size_t max_tracked = 64;  // a listing aid, not a check: beyond it, names go
+    struct Open {
+        const FieldSpec* list;
+        std::size_t end;
+    };
+    const Program& p_;
+    std::vector<Open> loops_;
+};
+
+// The comment after an instruction: what its operand means.
+std::string operand_meaning(const Program& p, const LoopNames& loops, std::size_t pc, const OpInfo& info,
+                            std::uint32_t a) {
+    auto out_of_range = [&](const char* what) { return fmt::format("<{} {} out of range>", what, a); };
+    switch (info.operand) {
+    case OperandKind::none: return {};
+    case OperandKind::constant: return a < p.constants.size() ? p.constants[a].to_string() : out_of_range("constant");
+    case OperandKind::slot: return a < p.evidence.size() ? p.evidence[a].name : out_of_range("slot");
+    case OperandKind::field: {
+        const auto* f = loops.field(a);
+        auto name = f ? f->name : fmt::format("field {}", a & 0xffffu);
+        return (a >> 16) == 0 ? name : fmt::format("{} of the loop {} out", name, a >> 16);
+    }
+    case OperandKind::table: return a < p.tables.size() ? p.tables[a].name : out_of_range("table");
+    case OperandKind::choice: {
+        const auto* f = pc > 0 ? loops.pushed_field(pc - 1) : nullptr;
+        if (f && f->type == FieldType::choice && f->choice_type < p.choice_types.size() &&
+            a < p.choice_types[f->choice_type].values.size())
+            return p.choice_types[f->choice_type].values[a];
+        return fmt::format("choice value #{}", a);
+    }
+    case OperandKind::boolean: return a == 0 ? "no" : a == 1 ? "yes" : out_of_range("yes/no");
+    case OperandKind::round: return fmt::format("{} places, {}", a & 0xffu, rounding_name((a >> 8) & 0xffu));
+    case OperandKind::forward: return fmt::format("-> {:04}", pc + 1 + a);
+    case OperandKind::back: return a <= pc ? fmt::format("-> {:04}", pc - a) : out_of_range("back jump");
+    case OperandKind::rule:
+        if (a >= p.rules.size()) return out_of_range("rule");
+        return p.rules[a].source_text.empty() ? fmt::format("rule {}", a) : p.rules[a].source_text;
+    case OperandKind::node: return a < p.nodes.size() ? p.nodes[a].label : out_of_range("node");
+    }
+    return {};
+}
+
+void list_code(std::string& out, const Program& p) {
+    out += fmt::format("\ncode ({} instructions)\n", p.code.size());
+    LoopNames loops(p);
+    for (std::size_t pc = 0; pc < p.code.size(); ++pc) {
+        auto w = p.code[pc];
+        auto a = operand_of(w);
+        auto line = pc < p.lines.size() ? fmt::format("; line {}", p.lines[pc]) : std::string("; line ?");
+        if ((w & 0xffu) >= op_count) {
+            out += fmt::format("  {:04}  {:<14}{:>8}  ; unknown opcode {}  {}\n", pc, "?", a, w & 0xffu, line);
+            continue;
+        }
+        loops.at(pc);
+        const auto& info = op_info(opcode_of(w));
+        auto operand = info.operand == OperandKind::none ? std::string{} : fmt::format("{}", a);
+        if (info.operand == OperandKind::field) operand = fmt::format("{}.{}", a >> 16, a & 0xffffu);
+        if (info.operand == OperandKind::round) operand = fmt::format("{}.{}", a & 0xffu, a >> 8);
+        auto meaning = operand_meaning(p, loops, pc, info, a);
+        out += fmt::format("  {:04}  {:<14}{:>8}  ", pc, info.name, operand);
+        if (!meaning.empty()) out += fmt::format("; {}  ", meaning);
+        out += line + "\n";
+    }
+}
+
+}  // namespace
+
+std::string disassemble(const bc::Program& program) {
+    std::string out;
+    list_header(out, program);
+    list_tables(out, program);
+    list_code(out, program);
+    return out;
+}
+
+}  // namespace kaohe
