@@ -1,0 +1,212 @@
+#include "runtime/csv.hpp"
+
+#include <fmt/format.h>
+
+#include <optional>
+
+namespace kaohe {
+namespace {
+
+constexpr std::string_view utf8_bom = "\xEF\xBB\xBF";
+
+// Length of the well-formed UTF-8 sequence starting at text[i], or 0 when it is not one
+// (overlong forms, surrogates and code points past U+10FFFF are not well-formed).
+std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
+    const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+    const unsigned char b0 = byte(i);
+    if (b0 < 0x80) return 1;
+    std::size_t len = 0;
+    unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
+    if (b0 >= 0xC2 && b0 <= 0xDF) {
+        len = 2;
+    } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+        len = 3;
+        if (b0 == 0xE0) lo = 0xA0;  // overlong
+        if (b0 == 0xED) hi = 0x9F;  // surrogates
+    } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+        len = 4;
+        if (b0 == 0xF0) lo = 0x90;  // overlong
+        if (b0 == 0xF4) hi = 0x8F;  // past U+10FFFF
+    } else {
+        return 0;
+    }
+    if (i + len > text.size()) return 0;
+    if (byte(i + 1) < lo || byte(i + 1) > hi) return 0;
+    for (std::size_t k = 2; k < len; ++k)
+        if ((byte(i + k) & 0xC0) != 0x80) return 0;
+    return len;
+}
+
+std::optional<std::size_t> first_invalid_utf8(std::string_view text) {
+    for (std::size_t i = 0; i < text.size();) {
+        const std::size_t len = utf8_sequence_length(text, i);
+        if (len == 0) return i;
+        i += len;
+    }
+    return std::nullopt;
+}
+
+// Walks the text byte by byte while keeping the line and code-point column of the next byte.
+class Cursor {
+public:
+    explicit Cursor(std::string_view text) : text_(text) {}
+
+    bool done() const { return i_ >= text_.size(); }
+    char peek(std::size_t ahead = 0) const { return i_ + ahead < text_.size() ? text_[i_ + ahead] : '\0'; }
+    SourcePos pos() const { return pos_; }
+    std::size_t offset() const { return i_; }
+
+    void advance() {
+        const char c = text_[i_++];
+        if (c == '\n') {
+            ++pos_.line;
+            pos_.column = 1;
+        } else if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) {
+            ++pos_.column;  // a continuation byte belongs to the previous column
+        }
+    }
+    void skip(std::size_t bytes) {
+        while (bytes-- > 0 && !done()) advance();
+    }
+    // True at "\n", "\r\n" or a lone "\r".
+    bool at_line_end() const { return peek() == '\n' || peek() == '\r'; }
+    void skip_line_end() {
+        if (peek() == '\r') advance();
+        if (peek() == '\n') advance();
+    }
+
+private:
+    std::string_view text_;
+    std::size_t i_ = 0;
+    SourcePos pos_{1, 1};
+};
+
+SourcePos position_of(std::string_view text, std::size_t offset) {
+    Cursor c(text);
+    c.skip(offset);
+    return c.pos();
+}
+
+struct RowReader {
+    Cursor& in;
+    const std::string& file;
+    Diagnostics& diags;
+    bool bad = false;       // this row had an error and is left out
+    bool unterminated = false;
+
+    void error(SourcePos at, std::string message, std::string suggestion = {}) {
+        diags.error(file, Span{at, 1}, std::move(message), std::move(suggestion));
+        bad = true;
+    }
+
+    // Skips the rest of a malformed cell, up to the next separator or line end.
+    void skip_to_cell_end() {
+        while (!in.done() && in.peek() != ',' && !in.at_line_end()) in.advance();
+    }
+
+    CsvCell read_quoted() {
+        CsvCell cell{{}, in.pos()};
+        in.advance();  // the opening quote
+        for (;;) {
+            if (in.done()) {
+                error(cell.pos, "unterminated quoted cell: the quote opened here is never closed",
+                      "a quote inside a quoted cell is written twice: \"\"");
+                unterminated = true;
+                return cell;
+            }
+            const char c = in.peek();
+            if (c == '"') {
+                if (in.peek(1) == '"') {
+                    cell.text += '"';
+                    in.skip(2);
+                    continue;
+                }
+                in.advance();  // the closing quote
+                break;
+            }
+            if (c == '\r' && in.peek(1) == '\n') {  // a line break inside a cell reads the same on every platform
+                in.advance();
+                continue;
+            }
+            cell.text += c;
+            in.advance();
+        }
+        if (!in.done() && in.peek() != ',' && !in.at_line_end()) {
+            error(in.pos(), "unexpected text after the closing quote of a cell",
+                  "quote the whole cell and write each quote inside it twice: \"\"");
+            skip_to_cell_end();
+        }
+        return cell;
+    }
+
+    CsvCell read_unquoted() {
+        CsvCell cell{{}, in.pos()};
+        while (!in.done() && in.peek() != ',' && !in.at_line_end()) {
+            if (in.peek() == '"' && !bad)
+                error(in.pos(), "a quote inside an unquoted cell",
+                      "quote the whole cell and write each quote inside it twice: \"\"");
+            cell.text += in.peek();
+            in.advance();
+        }
+        return cell;
+    }
+
+    CsvRow read_row() {
+        CsvRow row;
+        row.line = in.pos().line;
+        for (;;) {
+            if (row.cells.size() == max_csv_columns) {
+                error(in.pos(), fmt::format("more than {} cells in one row", max_csv_columns));
+                while (!in.done() && !in.at_line_end()) in.advance();
+                break;
+            }
+            row.cells.push_back(in.peek() == '"' ? read_quoted() : read_unquoted());
+            if (unterminated) return row;
+            if (in.peek() == ',') {
+                in.advance();
+                continue;
+            }
+            break;
+        }
+        in.skip_line_end();
+        return row;
+    }
+};
+
+}  // namespace
+
+bool read_csv(std::string_view text, const std::string& source_name, CsvTable& out, Diagnostics& diags) {
+    std::string_view body = text;
+    if (body.substr(0, utf8_bom.size()) == utf8_bom) body.remove_prefix(utf8_bom.size());
+
+    // A file that is not UTF-8 is read no further: every cell after the first bad byte could be
+    // misread, and the likely cause (a GBK export) has one fix.
+    if (auto bad = first_invalid_utf8(body)) {
+        diags.error(source_name, Span{position_of(body, *bad), 1}, "the table is not valid UTF-8",
+                    "save it from Excel as \"CSV UTF-8 (逗号分隔)\"; a plain \"CSV\" on Chinese Windows is GBK");
+        return false;
+    }
+
+    const std::size_t errors_before = diags.error_count();
+    Cursor in(body);
+    while (!in.done()) {
+        if (in.at_line_end()) {  // an empty line
+            in.skip_line_end();
+            continue;
+        }
+        RowReader reader{in, source_name, diags};
+        CsvRow row = reader.read_row();
+        if (reader.unterminated) break;
+        if (reader.bad) continue;
+        if (!out.rows.empty() && row.cells.size() != out.rows.front().cells.size()) {
+            diags.error(source_name, Span{SourcePos{row.line, 1}, 1},
+                        fmt::format("this row has {} cells, the header has {}", row.cells.size(),
+                                    out.rows.front().cells.size()));
+            continue;
+        }
+        out.rows.push_back(std::move(row));
+    }
+    return diags.error_count() == errors_before;
+}
+
+}  // namespace kaohe

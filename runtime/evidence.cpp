@@ -1,0 +1,776 @@
+// Evidence loading: read -> parse (lang/) -> type every fact against the Program's FieldSpecs.
+// A unit with any error is reported and never returned, so nothing is computed from it.
+#include "runtime/evidence.hpp"
+
+#include "lang/parse.hpp"
+#include "runtime/csv.hpp"
+#include "runtime/sha256.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <sstream>
+#include <unordered_map>
+
+namespace kaohe {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Limits, each with its reason. Inputs are read whole into memory.
+constexpr std::uintmax_t max_evidence_text_bytes = 16u << 20;  // a unit's facts are a few KB; 16 MiB is not an evidence file
+constexpr std::uintmax_t max_evidence_csv_bytes = 1u << 30;    // 1 GiB: a million units with a hundred facts each
+constexpr std::uint32_t max_csv_list_records = 10'000;         // NAME[i].FIELD columns per list: wider than any sheet
+
+// Where each unit was read, for the duplicate-unit check across all inputs.
+struct UnitPlace {
+    std::string file;
+    std::uint32_t line = 0;
+};
+
+std::string trim(std::string_view s) {
+    const auto space = [](char c) { return c == ' ' || c == '\t'; };
+    while (!s.empty() && space(s.front())) s.remove_prefix(1);
+    while (!s.empty() && space(s.back())) s.remove_suffix(1);
+    return std::string(s);
+}
+
+std::string join(const std::vector<std::string>& parts, std::string_view sep) {
+    std::string out;
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+        if (i) out += sep;
+        out += parts[i];
+    }
+    return out;
+}
+
+std::string did_you_mean(std::string_view name, const std::vector<std::string>& candidates) {
+    const std::string close = closest_name(name, candidates);
+    return close.empty() ? std::string() : fmt::format("did you mean '{}'?", close);
+}
+
+// The percent fields' values, bounds and steps are fractions (85% is 0.85); people read them as
+// percents.
+std::string show_number(const Decimal& d, const bc::FieldSpec& spec) {
+    if (spec.type == bc::FieldType::decimal && spec.unit == bc::Unit::percent)
+        return (d * Decimal(100)).to_string() + "%";
+    return d.to_string();
+}
+
+std::string show_raw(const ast::RawValue& raw) {
+    switch (raw.kind) {
+    case ast::RawValue::Kind::number: return raw.text + (raw.percent ? "%" : "");
+    case ast::RawValue::Kind::word: return raw.text;
+    case ast::RawValue::Kind::string: return fmt::format("\"{}\"", raw.text);
+    case ast::RawValue::Kind::empty_list: return "[]";
+    case ast::RawValue::Kind::record: return "{ ... }";
+    }
+    return raw.text;
+}
+
+std::string unit_word(const bc::FieldSpec& spec) {
+    switch (spec.unit) {
+    case bc::Unit::points: return "a number of points (分)";
+    case bc::Unit::money: return "an amount of money (元)";
+    case bc::Unit::percent: return "a percentage such as 85%";
+    default: return "a decimal number";
+    }
+}
+
+class Typer {
+public:
+    Typer(const bc::Program& program, std::string file, Diagnostics& diags)
+        : program_(program), file_(std::move(file)), diags_(diags) {}
+
+    const std::string& file() const { return file_; }
+
+    // What a value of this field must look like, for "expected ..." messages.
+    std::string describe(const bc::FieldSpec& spec) const {
+        switch (spec.type) {
+        case bc::FieldType::yes_no: return "yes or no (是/否)";
+        case bc::FieldType::count:
+            return fmt::format("a count of {} (a whole number >= 0)", spec.measure.empty() ? "items" : spec.measure);
+        case bc::FieldType::decimal: return unit_word(spec);
+        case bc::FieldType::choice: return "one of " + join(choices(spec), ", ");
+        case bc::FieldType::text: return "text";
+        case bc::FieldType::list: return "a list: `[]`, or records added with `+= { ... }`";
+        }
+        return "a value";
+    }
+
+    // Types one written value. `name` names it in messages ("住夜未落实", "创新做法[2].推广").
+    std::optional<Value> type_value(const bc::FieldSpec& spec, const ast::RawValue& raw, const std::string& name,
+                                    Span where) {
+        switch (spec.type) {
+        case bc::FieldType::yes_no: return type_yes_no(spec, raw, name, where);
+        case bc::FieldType::count:
+        case bc::FieldType::decimal: return type_number(spec, raw, name, where);
+        case bc::FieldType::choice: return type_choice(spec, raw, name, where);
+        case bc::FieldType::text:
+            if (raw.kind == ast::RawValue::Kind::empty_list || raw.kind == ast::RawValue::Kind::record)
+                return mismatch(spec, raw, name, where);
+            return Value::of_text(raw.kind == ast::RawValue::Kind::number ? show_raw(raw) : raw.text);
+        case bc::FieldType::list:
+            if (raw.kind == ast::RawValue::Kind::empty_list) return Value::of_list({});
+            if (raw.kind == ast::RawValue::Kind::record) {
+                diags_.error(file_, where, fmt::format("'{}' is a list: add a record with `{} += {{ ... }}`", name, name));
+                return std::nullopt;
+            }
+            return mismatch(spec, raw, name, where);
+        }
+        diags_.internal(fmt::format("evidence '{}' has an unknown field type", name));
+        return std::nullopt;
+    }
+
+    // Types `{ field: value, ... }` against a list's record fields.
+    std::optional<Record> type_record(const bc::FieldSpec& list, const ast::RawValue& raw, const std::string& name) {
+        if (raw.kind != ast::RawValue::Kind::record) {
+            diags_.error(file_, raw.span, fmt::format("expected a record {{ field: value, ... }} for '{}', got '{}'",
+                                                      name, show_raw(raw)));
+            return std::nullopt;
+        }
+        std::vector<std::string> field_names;
+        for (const auto& f : list.fields) field_names.push_back(f.name);
+        Record record(list.fields.size());
+        std::vector<bool> given(list.fields.size(), false);
+        bool ok = true;
+        for (const auto& fv : raw.fields) {
+            const auto it = std::find(field_names.begin(), field_names.end(), fv.name);
+            if (it == field_names.end()) {
+                diags_.error(file_, fv.name_span,
+                             fmt::format("unknown field '{}' in a record of '{}' (its fields: {})", fv.name, name,
+                                         join(field_names, ", ")),
+                             did_you_mean(fv.name, field_names));
+                ok = false;
+                continue;
+            }
+            const std::size_t i = static_cast<std::size_t>(it - field_names.begin());
+            if (given[i]) {
+                diags_.error(file_, fv.name_span, fmt::format("field '{}' is given twice in this record", fv.name));
+                ok = false;
+                continue;
+            }
+            given[i] = true;
+            auto v = type_value(list.fields[i], fv.value, name + "." + fv.name, fv.value.span);
+            if (v) record[i] = std::move(*v);
+            else ok = false;
+        }
+        for (std::size_t i = 0; i < list.fields.size(); ++i) {
+            if (given[i]) continue;
+            if (auto v = type_default(list.fields[i])) {
+                record[i] = std::move(*v);
+                continue;
+            }
+            diags_.error(file_, raw.span,
+                         fmt::format("missing field '{}' in this record of '{}' (the scheme declares no default)",
+                                     list.fields[i].name, name));
+            ok = false;
+        }
+        if (!ok) return std::nullopt;
+        return record;
+    }
+
+    // The field's `default`, typed like evidence; nullopt when it has none (or it is malformed,
+    // which is the scheme's fault and reported at the scheme's declaration).
+    std::optional<Value> type_default(const bc::FieldSpec& spec) {
+        if (!spec.default_text) return std::nullopt;
+        Diagnostics local;
+        Typer inner(program_, program_.info.source_name, local);
+        const Span at{SourcePos{spec.line, spec.column}, 1};
+        auto v = inner.type_value(spec, raw_of_default(*spec.default_text, at), spec.name, at);
+        if (!v) {
+            for (const auto& d : local.all())
+                diags_.error(program_.info.source_name, at,
+                             fmt::format("the scheme's default for '{}' is not valid: {}", spec.name, d.message));
+        }
+        return v;
+    }
+
+private:
+    std::vector<std::string> choices(const bc::FieldSpec& spec) const {
+        if (spec.choice_type >= program_.choice_types.size()) return {};
+        return program_.choice_types[spec.choice_type].values;
+    }
+
+    // `default` text as written in the scheme: `[]`, a number (perhaps with %), or a word.
+    static ast::RawValue raw_of_default(const std::string& text, Span at) {
+        ast::RawValue raw;
+        raw.span = at;
+        if (text == "[]") {
+            raw.kind = ast::RawValue::Kind::empty_list;
+            return raw;
+        }
+        std::string_view digits = text;
+        const bool percent = !digits.empty() && digits.back() == '%';
+        if (percent) digits.remove_suffix(1);
+        if (Decimal::parse(digits)) {
+            raw.kind = ast::RawValue::Kind::number;
+            raw.text = std::string(digits);
+            raw.percent = percent;
+            return raw;
+        }
+        raw.kind = ast::RawValue::Kind::word;
+        raw.text = text;
+        return raw;
+    }
+
+    std::nullopt_t mismatch(const bc::FieldSpec& spec, const ast::RawValue& raw, const std::string& name, Span where) {
+        diags_.error(file_, where, fmt::format("'{}': expected {}, got '{}'", name, describe(spec), show_raw(raw)));
+        return std::nullopt;
+    }
+
+    std::optional<Value> type_yes_no(const bc::FieldSpec& spec, const ast::RawValue& raw, const std::string& name,
+                                     Span where) {
+        if (raw.kind == ast::RawValue::Kind::word) {
+            if (raw.text == "yes" || raw.text == "是" || raw.text == "true") return Value::of_yes_no(true);
+            if (raw.text == "no" || raw.text == "否" || raw.text == "false") return Value::of_yes_no(false);
+        }
+        return mismatch(spec, raw, name, where);
+    }
+
+    std::optional<Value> type_number(const bc::FieldSpec& spec, const ast::RawValue& raw, const std::string& name,
+                                     Span where) {
+        if (raw.kind != ast::RawValue::Kind::number) return mismatch(spec, raw, name, where);
+        std::optional<Decimal> d = Decimal::parse(raw.text);
+        if (!d) return mismatch(spec, raw, name, where);
+        const bool is_percent = spec.type == bc::FieldType::decimal && spec.unit == bc::Unit::percent;
+        if (spec.type == bc::FieldType::count) {
+            if (raw.percent || !d->is_integer() || d->is_negative()) return mismatch(spec, raw, name, where);
+        } else if (is_percent) {
+            *d = *d / Decimal(100);  // 85% and 85 both mean 0.85
+        } else if (raw.percent) {
+            diags_.error(file_, where,
+                         fmt::format("'{}': expected {}, got the percentage '{}'", name, describe(spec), show_raw(raw)),
+                         fmt::format("write it without '%' ({})", raw.text));
+            return std::nullopt;
+        }
+        if (!within_declared_range(spec, *d, name, where)) return std::nullopt;
+        return Value::of_number(std::move(*d));
+    }
+
+    bool within_declared_range(const bc::FieldSpec& spec, const Decimal& v, const std::string& name, Span where) {
+        if ((spec.lo && v < *spec.lo) || (spec.hi && v > *spec.hi)) {
+            diags_.error(file_, where,
+                         fmt::format("'{}' is {}, outside the declared range {}..{}", name, show_number(v, spec),
+                                     spec.lo ? show_number(*spec.lo, spec) : std::string(),
+                                     spec.hi ? show_number(*spec.hi, spec) : std::string()));
+            return false;
+        }
+        if (spec.step && !spec.step->is_zero()) {
+            const Decimal base = spec.lo.value_or(Decimal());
+            if (!((v - base) / *spec.step).is_integer()) {
+                diags_.error(file_, where,
+                             fmt::format("'{}' is {}, not a multiple of the declared step {} (counting from {})", name,
+                                         show_number(v, spec), show_number(*spec.step, spec), show_number(base, spec)));
+                return false;
+            }
+        }
+        return true;
+    }
+
+    std::optional<Value> type_choice(const bc::FieldSpec& spec, const ast::RawValue& raw, const std::string& name,
+                                     Span where) {
+        if (spec.choice_type >= program_.choice_types.size()) {
+            diags_.internal(fmt::format("evidence '{}' names choice type {} which does not exist", name, spec.choice_type));
+            return std::nullopt;
+        }
+        const auto& values = program_.choice_types[spec.choice_type].values;
+        if (raw.kind == ast::RawValue::Kind::word || raw.kind == ast::RawValue::Kind::string) {
+            const auto it = std::find(values.begin(), values.end(), raw.text);
+            if (it != values.end()) return Value::of_choice(static_cast<std::uint32_t>(it - values.begin()));
+            diags_.error(file_, where,
+                         fmt::format("unknown value '{}' for '{}': expected one of {}", raw.text, name, join(values, ", ")),
+                         did_you_mean(raw.text, values));
+            return std::nullopt;
+        }
+        return mismatch(spec, raw, name, where);
+    }
+
+    const bc::Program& program_;
+    std::string file_;
+    Diagnostics& diags_;
+};
+
+// Evidence names to slots, and the names for "did you mean".
+struct SlotIndex {
+    std::unordered_map<std::string, std::uint32_t> slots;
+    std::vector<std::string> names;
+
+    explicit SlotIndex(const bc::Program& program) {
+        for (std::uint32_t i = 0; i < program.evidence.size(); ++i) {
+            slots.emplace(program.evidence[i].name, i);
+            names.push_back(program.evidence[i].name);
+        }
+    }
+    std::optional<std::uint32_t> find(const std::string& name) const {
+        const auto it = slots.find(name);
+        if (it == slots.end()) return std::nullopt;
+        return it->second;
+    }
+};
+
+std::string missing_evidence_message(const bc::FieldSpec& spec) {
+    return fmt::format("missing evidence '{}' (the scheme declares no default): {}", spec.name, spec.label);
+}
+
+bool check_group(const bc::Program& program, const std::string& group, const std::string& file, Span at,
+                 Diagnostics& diags) {
+    const auto& groups = program.info.groups;
+    if (group.empty() || groups.empty() || std::find(groups.begin(), groups.end(), group) != groups.end()) return true;
+    diags.error(file, at, fmt::format("unknown group '{}': the scheme's groups are {}", group, join(groups, ", ")),
+                did_you_mean(group, groups));
+    return false;
+}
+
+// ---- reading files --------------------------------------------------------------------------
+
+std::optional<std::string> read_input(const std::string& path, std::uintmax_t limit, EvidenceSet& out,
+                                      Diagnostics& diags) {
+    std::error_code ec;
+    if (fs::is_directory(path, ec)) {
+        diags.error(path, Span{}, "is a directory, expected an evidence file");
+        return std::nullopt;
+    }
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        diags.error(path, Span{}, "cannot open file");
+        return std::nullopt;
+    }
+    const std::uintmax_t size = fs::file_size(path, ec);
+    if (!ec && size > limit) {
+        diags.error(path, Span{}, fmt::format("file is {} bytes; an evidence input may be at most {} bytes", size, limit));
+        return std::nullopt;
+    }
+    std::ostringstream buffer;
+    buffer << in.rdbuf();
+    if (in.bad()) {
+        diags.error(path, Span{}, "cannot read file");
+        return std::nullopt;
+    }
+    std::string text = std::move(buffer).str();
+    if (text.size() > limit) {  // a file that grew, or a pipe
+        diags.error(path, Span{}, fmt::format("file is over {} bytes, the most an evidence input may be", limit));
+        return std::nullopt;
+    }
+    out.inputs.push_back(EvidenceInput{path, sha256(text)});
+    return text;
+}
+
+// ---- evidence text files --------------------------------------------------------------------
+
+bool load_text(const bc::Program& program, const std::string& path, std::string_view text, EvidenceSet& out,
+               std::vector<UnitPlace>& places, Diagnostics& diags) {
+    const std::size_t errors_before = diags.error_count();
+    auto parsed = parse_evidence(text, path, diags);
+    if (!parsed || diags.error_count() != errors_before) return false;
+
+    Typer typer(program, path, diags);
+    const SlotIndex index(program);
+    const std::size_t n = program.evidence.size();
+    UnitEvidence unit;
+    unit.name = parsed->unit;
+    unit.group = parsed->group;
+    unit.file = path;
+    if (unit.name.empty()) diags.error(path, Span{}, "missing `unit \"...\"`: every evidence file names its unit");
+    check_group(program, unit.group, path, parsed->group_span, diags);
+
+    enum class State : std::uint8_t { absent, set, appended };
+    std::vector<State> state(n, State::absent);
+    std::vector<std::uint32_t> first_line(n, 0);
+    std::vector<std::optional<Value>> values(n);
+    std::vector<List> appended(n);
+    std::vector<std::vector<std::string>> sources(n);
+    unit.origins.resize(n);
+
+    for (const ast::Fact& fact : parsed->facts) {
+        const auto slot = index.find(fact.name);
+        if (!slot) {
+            diags.error(path, fact.span, fmt::format("unknown evidence '{}'", fact.name),
+                        did_you_mean(fact.name, index.names));
+            continue;
+        }
+        const bc::FieldSpec& spec = program.evidence[*slot];
+        if (fact.append && spec.type != bc::FieldType::list) {
+            if (state[*slot] == State::absent) first_line[*slot] = fact.span.begin.line;
+            state[*slot] = State::set;  // given, if wrongly: no follow-on "missing evidence"
+            diags.error(path, fact.span,
+                        fmt::format("`+=` adds a record to a list, but '{}' is {}", fact.name, typer.describe(spec)),
+                        fmt::format("write `{}: VALUE`", fact.name));
+            continue;
+        }
+        const bool repeats = state[*slot] == State::set || (state[*slot] == State::appended && !fact.append);
+        if (repeats) {
+            diags.error(path, fact.span,
+                        fmt::format("duplicate evidence '{}' (first given at line {})", fact.name, first_line[*slot]));
+            continue;
+        }
+        if (state[*slot] == State::absent) first_line[*slot] = fact.span.begin.line;
+        if (!fact.source.empty() &&
+            std::find(sources[*slot].begin(), sources[*slot].end(), fact.source) == sources[*slot].end())
+            sources[*slot].push_back(fact.source);
+        if (fact.append) {
+            state[*slot] = State::appended;
+            const std::string name = fmt::format("{}[{}]", fact.name, appended[*slot].size() + 1);
+            if (auto record = typer.type_record(spec, fact.value, name)) appended[*slot].push_back(std::move(*record));
+        } else {
+            state[*slot] = State::set;
+            values[*slot] = typer.type_value(spec, fact.value, fact.name, fact.value.span);
+        }
+    }
+
+    for (std::size_t i = 0; i < n; ++i) {
+        const bc::FieldSpec& spec = program.evidence[i];
+        unit.origins[i] = FactOrigin{path, first_line[i], join(sources[i], "; ")};
+        if (state[i] == State::appended) {
+            values[i] = Value::of_list(std::move(appended[i]));
+        } else if (state[i] == State::absent) {
+            values[i] = typer.type_default(spec);
+            if (!values[i] && !spec.default_text) diags.error(path, parsed->unit_span, missing_evidence_message(spec));
+        }
+    }
+    if (diags.error_count() != errors_before) return false;
+
+    for (auto& v : values) unit.values.push_back(std::move(*v));
+    places.push_back(UnitPlace{path, parsed->unit_span.begin.line});
+    out.units.push_back(std::move(unit));
+    return true;
+}
+
+// ---- CSV tables -----------------------------------------------------------------------------
+
+// What one header column holds.
+struct Column {
+    enum class Kind : std::uint8_t { unit, group, scalar, list_field } kind = Kind::scalar;
+    std::uint32_t slot = 0;
+    std::uint32_t record = 0;  // list_field: 1-based record number
+    std::uint32_t field = 0;   // list_field: index into the list's fields
+};
+
+// A list's columns: record number -> field -> column index.
+using ListColumns = std::map<std::uint32_t, std::map<std::uint32_t, std::size_t>>;
+
+struct CsvLayout {
+    std::optional<std::size_t> unit_column, group_column;
+    std::vector<std::optional<std::size_t>> scalar_columns;  // per slot
+    std::vector<ListColumns> list_columns;                   // per slot
+};
+
+// Parses `NAME[3].FIELD` into its parts.
+bool split_list_column(const std::string& header, std::string& name, std::uint32_t& record, std::string& field) {
+    const auto open = header.find('[');
+    const auto close = header.find("].", open);
+    if (open == std::string::npos || close == std::string::npos || close == open + 1) return false;
+    const std::string digits = header.substr(open + 1, close - open - 1);
+    if (digits.size() > 9 || !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        return false;
+    name = header.substr(0, open);
+    record = static_cast<std::uint32_t>(std::stoul(digits));
+    field = header.substr(close + 2);
+    return true;
+}
+
+std::optional<CsvLayout> read_header(const bc::Program& program, const CsvRow& header, const std::string& path,
+                                     Typer& typer, Diagnostics& diags) {
+    const std::size_t errors_before = diags.error_count();
+    const SlotIndex index(program);
+    const std::size_t n = program.evidence.size();
+    CsvLayout layout;
+    layout.scalar_columns.resize(n);
+    layout.list_columns.resize(n);
+    std::vector<std::string> known = index.names;
+    known.insert(known.end(), {"unit", "group"});
+    std::map<std::string, std::size_t> seen;
+
+    for (std::size_t c = 0; c < header.cells.size(); ++c) {
+        const std::string name = trim(header.cells[c].text);
+        const Span at{header.cells[c].pos, 1};
+        if (name.empty()) {
+            diags.error(path, at, fmt::format("column {} has no name", c + 1));
+            continue;
+        }
+        if (auto [it, fresh] = seen.emplace(name, c); !fresh) {
+            diags.error(path, at, fmt::format("column '{}' appears twice (first as column {})", name, it->second + 1));
+            continue;
+        }
+        if (name == "unit" || name == "单位") {
+            if (layout.unit_column) diags.error(path, at, "two unit columns (`unit` and `单位`)");
+            layout.unit_column = c;
+            continue;
+        }
+        if (name == "group" || name == "组别") {
+            if (layout.group_column) diags.error(path, at, "two group columns (`group` and `组别`)");
+            layout.group_column = c;
+            continue;
+        }
+        std::string list_name, field_name;
+        std::uint32_t record = 0;
+        if (split_list_column(name, list_name, record, field_name)) {
+            const auto slot = index.find(list_name);
+            if (!slot || program.evidence[*slot].type != bc::FieldType::list) {
+                diags.error(path, at, fmt::format("'{}' is not a list of the scheme's evidence", list_name),
+                            did_you_mean(list_name, index.names));
+                continue;
+            }
+            const auto& fields = program.evidence[*slot].fields;
+            std::vector<std::string> field_names;
+            for (const auto& f : fields) field_names.push_back(f.name);
+            const auto it = std::find(field_names.begin(), field_names.end(), field_name);
+            if (it == field_names.end()) {
+                diags.error(path, at,
+                            fmt::format("unknown field '{}' of '{}' (its fields: {})", field_name, list_name,
+                                        join(field_names, ", ")),
+                            did_you_mean(field_name, field_names));
+                continue;
+            }
+            if (record < 1 || record > max_csv_list_records) {
+                diags.error(path, at, fmt::format("record number {} is outside 1..{}", record, max_csv_list_records));
+                continue;
+            }
+            layout.list_columns[*slot][record][static_cast<std::uint32_t>(it - field_names.begin())] = c;
+            continue;
+        }
+        const auto slot = index.find(name);
+        if (!slot) {
+            diags.error(path, at, fmt::format("unknown evidence '{}' in the header", name), did_you_mean(name, known));
+            continue;
+        }
+        if (program.evidence[*slot].type == bc::FieldType::list) {
+            diags.error(path, at,
+                        fmt::format("'{}' is a list; write its records as columns {}[1].FIELD, {}[2].FIELD, ...", name,
+                                    name, name));
+            continue;
+        }
+        layout.scalar_columns[*slot] = c;
+    }
+
+    const Span header_at{SourcePos{header.line, 1}, 1};
+    if (!layout.unit_column) diags.error(path, header_at, "the header has no `unit` (单位) column");
+    for (std::uint32_t s = 0; s < n; ++s) {
+        const bc::FieldSpec& spec = program.evidence[s];
+        const bool has_columns = spec.type == bc::FieldType::list ? !layout.list_columns[s].empty()
+                                                                   : layout.scalar_columns[s].has_value();
+        if (!has_columns && !spec.default_text) {
+            diags.error(path, header_at, fmt::format("no column for evidence '{}' (the scheme declares no default): {}",
+                                                     spec.name, spec.label));
+            continue;
+        }
+        // Every record that has columns needs every field without a default.
+        for (const auto& [record, fields] : layout.list_columns[s]) {
+            for (std::uint32_t f = 0; f < spec.fields.size(); ++f) {
+                if (fields.count(f) == 0 && !spec.fields[f].default_text)
+                    diags.error(path, header_at,
+                                fmt::format("no column {}[{}].{} (the field has no default)", spec.name, record,
+                                            spec.fields[f].name));
+            }
+        }
+        if (!has_columns) typer.type_default(spec);  // a malformed default is reported once, here
+    }
+    if (diags.error_count() != errors_before) return std::nullopt;
+    return layout;
+}
+
+struct CsvRowTyper {
+    const bc::Program& program;
+    const std::string& path;
+    Typer& typer;
+    Diagnostics& diags;
+
+    static bool blank(const CsvCell& cell) { return trim(cell.text).empty(); }
+
+    // Types one cell; an empty cell takes the field's default, if it has one.
+    std::optional<Value> type_cell(const bc::FieldSpec& spec, const CsvCell& cell, const std::string& name) {
+        const std::string text = trim(cell.text);
+        const Span at{cell.pos, 1};
+        if (text.empty()) {
+            if (auto v = typer.type_default(spec)) return v;
+            if (!spec.default_text)
+                diags.error(path, at,
+                            spec.label.empty()
+                                ? fmt::format("missing evidence '{}' (the scheme declares no default)", name)
+                                : fmt::format("missing evidence '{}' (the scheme declares no default): {}", name,
+                                              spec.label));
+            return std::nullopt;
+        }
+        if (spec.type == bc::FieldType::text) return Value::of_text(text);  // a cell is text as it stands
+        auto raw = parse_evidence_value(text, path, at, diags);
+        if (!raw) return std::nullopt;
+        return typer.type_value(spec, *raw, name, at);
+    }
+
+    std::optional<Value> type_list(const bc::FieldSpec& spec, const ListColumns& columns, const CsvRow& row) {
+        List records;
+        bool ok = true;
+        for (const auto& [number, fields] : columns) {
+            const bool present = std::any_of(fields.begin(), fields.end(),
+                                             [&](const auto& fc) { return !blank(row.cells[fc.second]); });
+            if (!present) continue;
+            Record record(spec.fields.size());
+            for (std::uint32_t f = 0; f < spec.fields.size(); ++f) {
+                const std::string name = fmt::format("{}[{}].{}", spec.name, number, spec.fields[f].name);
+                const auto column = fields.find(f);
+                std::optional<Value> v = column == fields.end() ? typer.type_default(spec.fields[f])
+                                                                : type_cell(spec.fields[f], row.cells[column->second], name);
+                if (v) record[f] = std::move(*v);
+                else ok = false;
+            }
+            records.push_back(std::move(record));
+        }
+        if (!ok) return std::nullopt;
+        return Value::of_list(std::move(records));
+    }
+
+    std::optional<UnitEvidence> type_row(const CsvLayout& layout, const CsvRow& row) {
+        const std::size_t errors_before = diags.error_count();
+        UnitEvidence unit;
+        unit.file = path;
+        const CsvCell& name_cell = row.cells[*layout.unit_column];
+        unit.name = trim(name_cell.text);
+        if (unit.name.empty()) diags.error(path, Span{name_cell.pos, 1}, "empty unit name");
+        if (layout.group_column) {
+            const CsvCell& group_cell = row.cells[*layout.group_column];
+            unit.group = trim(group_cell.text);
+            check_group(program, unit.group, path, Span{group_cell.pos, 1}, diags);
+        }
+        const std::size_t n = program.evidence.size();
+        std::vector<std::optional<Value>> values(n);
+        for (std::uint32_t s = 0; s < n; ++s) {
+            const bc::FieldSpec& spec = program.evidence[s];
+            const bool has_list_columns = !layout.list_columns[s].empty();
+            if (spec.type == bc::FieldType::list && has_list_columns)
+                values[s] = type_list(spec, layout.list_columns[s], row);
+            else if (layout.scalar_columns[s])
+                values[s] = type_cell(spec, row.cells[*layout.scalar_columns[s]], spec.name);
+            else
+                values[s] = typer.type_default(spec);
+            const bool from_default = !layout.scalar_columns[s] && !has_list_columns;
+            unit.origins.push_back(FactOrigin{path, from_default ? 0 : row.line, {}});
+        }
+        if (diags.error_count() != errors_before) return std::nullopt;
+        for (auto& v : values) unit.values.push_back(std::move(*v));
+        return unit;
+    }
+};
+
+bool load_csv_text(const bc::Program& program, const std::string& path, std::string_view text, EvidenceSet& out,
+                   std::vector<UnitPlace>& places, Diagnostics& diags) {
+    const std::size_t errors_before = diags.error_count();
+    CsvTable table;
+    read_csv(text, path, table, diags);
+    if (table.rows.empty()) {
+        if (diags.error_count() == errors_before) diags.error(path, Span{}, "the table is empty: expected a header row");
+        return false;
+    }
+    Typer typer(program, path, diags);
+    const auto layout = read_header(program, table.rows.front(), path, typer, diags);
+    if (!layout) return false;
+    CsvRowTyper rows{program, path, typer, diags};
+    for (std::size_t r = 1; r < table.rows.size(); ++r) {
+        if (out.units.size() >= max_units_per_run) {
+            diags.error(path, Span{SourcePos{table.rows[r].line, 1}, 1},
+                        fmt::format("more than {} units in one run", max_units_per_run));
+            return false;
+        }
+        if (auto unit = rows.type_row(*layout, table.rows[r])) {
+            places.push_back(UnitPlace{path, table.rows[r].line});
+            out.units.push_back(std::move(*unit));
+        }
+    }
+    return diags.error_count() == errors_before;
+}
+
+bool load_one(const bc::Program& program, const std::string& path, bool csv, EvidenceSet& out,
+              std::vector<UnitPlace>& places, Diagnostics& diags) {
+    const auto text = read_input(path, csv ? max_evidence_csv_bytes : max_evidence_text_bytes, out, diags);
+    if (!text) return false;
+    return csv ? load_csv_text(program, path, *text, out, places, diags)
+               : load_text(program, path, *text, out, places, diags);
+}
+
+bool is_csv_path(const std::string& path) {
+    std::string ext = fs::path(path).extension().string();
+    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return ext == ".csv";
+}
+
+// Every *.txt directly in `dir`, sorted by file name (byte order, so the same on every machine).
+std::optional<std::vector<std::string>> evidence_files_in(const std::string& dir, Diagnostics& diags) {
+    std::error_code ec;
+    std::vector<std::string> names;
+    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+        const fs::path& p = it->path();
+        if (p.extension() == ".txt" && it->is_regular_file(ec)) names.push_back(p.filename().string());
+    }
+    if (ec) {
+        diags.error(dir, Span{}, fmt::format("cannot read directory: {}", ec.message()));
+        return std::nullopt;
+    }
+    if (names.empty()) {
+        diags.error(dir, Span{}, "no evidence files (*.txt) in this directory");
+        return std::nullopt;
+    }
+    std::sort(names.begin(), names.end());
+    std::vector<std::string> paths;
+    for (const auto& name : names) paths.push_back((fs::path(dir) / name).string());
+    return paths;
+}
+
+// Reports each unit name seen before (both places named) and keeps only its first occurrence.
+void drop_duplicate_units(EvidenceSet& set, std::vector<UnitPlace>& places, Diagnostics& diags) {
+    std::unordered_map<std::string, std::size_t> first;
+    std::vector<UnitEvidence> kept;
+    for (std::size_t i = 0; i < set.units.size(); ++i) {
+        auto [it, fresh] = first.emplace(set.units[i].name, i);
+        if (fresh) {
+            kept.push_back(std::move(set.units[i]));
+            continue;
+        }
+        const UnitPlace& a = places[it->second];
+        const UnitPlace& b = places[i];
+        diags.error(b.file, Span{SourcePos{b.line, 1}, 1},
+                    fmt::format("duplicate unit '{}' (also at {}:{})", set.units[i].name, a.file, a.line));
+        diags.note(a.file, Span{SourcePos{a.line, 1}, 1}, fmt::format("unit '{}' first given here", set.units[i].name));
+    }
+    set.units = std::move(kept);
+}
+
+}  // namespace
+
+bool load_evidence_file(const bc::Program& program, const std::string& path, EvidenceSet& out, Diagnostics& diags) {
+    std::vector<UnitPlace> places;
+    return load_one(program, path, false, out, places, diags);
+}
+
+bool load_evidence_csv(const bc::Program& program, const std::string& path, EvidenceSet& out, Diagnostics& diags) {
+    std::vector<UnitPlace> places;
+    return load_one(program, path, true, out, places, diags);
+}
+
+bool load_evidence(const bc::Program& program, const std::vector<std::string>& paths, EvidenceSet& out,
+                   Diagnostics& diags) {
+    const std::size_t errors_before = diags.error_count();
+    std::vector<UnitPlace> places(out.units.size());  // units already in `out` came from elsewhere
+    for (const std::string& path : paths) {
+        std::error_code ec;
+        std::vector<std::string> files{path};
+        if (fs::is_directory(path, ec)) {
+            auto listed = evidence_files_in(path, diags);
+            if (!listed) continue;
+            files = std::move(*listed);
+        }
+        for (const std::string& file : files) {
+            load_one(program, file, is_csv_path(file), out, places, diags);
+            if (out.units.size() > max_units_per_run) {
+                diags.error(file, Span{}, fmt::format("more than {} units in one run", max_units_per_run));
+                return false;
+            }
+        }
+    }
+    drop_duplicate_units(out, places, diags);
+    return diags.error_count() == errors_before;
+}
+
+}  // namespace kaohe

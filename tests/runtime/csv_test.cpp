@@ -1,0 +1,141 @@
+// The CSV reader: RFC 4180 quoting, BOM, CRLF, and every malformed input reported with its
+// line and column.
+#include "runtime/csv.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+using namespace kaohe;
+
+namespace {
+
+struct Read {
+    CsvTable table;
+    Diagnostics diags;
+    bool ok = false;
+};
+
+Read read(std::string_view text) {
+    Read r;
+    r.ok = read_csv(text, "t.csv", r.table, r.diags);
+    return r;
+}
+
+std::vector<std::vector<std::string>> cells(const CsvTable& table) {
+    std::vector<std::vector<std::string>> out;
+    for (const auto& row : table.rows) {
+        out.emplace_back();
+        for (const auto& cell : row.cells) out.back().push_back(cell.text);
+    }
+    return out;
+}
+
+using Rows = std::vector<std::vector<std::string>>;
+
+}  // namespace
+
+TEST_CASE("plain rows with LF and CRLF line ends read the same") {
+    const Rows expected{{"unit", "住夜未落实"}, {"城东街道", "7"}, {"城西街道", "0"}};
+    auto lf = read("unit,住夜未落实\n城东街道,7\n城西街道,0\n");
+    auto crlf = read("unit,住夜未落实\r\n城东街道,7\r\n城西街道,0\r\n");
+    auto no_final_newline = read("unit,住夜未落实\n城东街道,7\n城西街道,0");
+    REQUIRE(lf.ok);
+    REQUIRE(crlf.ok);
+    REQUIRE(no_final_newline.ok);
+    CHECK(cells(lf.table) == expected);
+    CHECK(cells(crlf.table) == expected);
+    CHECK(cells(no_final_newline.table) == expected);
+    CHECK(lf.table.rows[2].line == 3);
+}
+
+TEST_CASE("a UTF-8 BOM is skipped and does not shift the header") {
+    auto r = read("\xEF\xBB\xBFunit,x\nA,1\n");
+    REQUIRE(r.ok);
+    CHECK(r.table.rows[0].cells[0].text == "unit");
+    CHECK(r.table.rows[0].cells[0].pos.column == 1);
+}
+
+TEST_CASE("quoted cells hold commas, doubled quotes and line breaks") {
+    auto r = read("unit,名称\n\"城东, 东区\",\"他说\"\"好\"\"\"\n\"多行\",\"第一行\r\n第二行\"\nB,\"\"\n");
+    REQUIRE(r.ok);
+    CHECK(cells(r.table) == Rows{{"unit", "名称"}, {"城东, 东区", "他说\"好\""}, {"多行", "第一行\n第二行"}, {"B", ""}});
+    // The row after a cell with a line break starts two lines later.
+    CHECK(r.table.rows[3].line == 5);
+}
+
+TEST_CASE("empty lines are skipped; empty cells are kept") {
+    auto r = read("a,b\n\n1,\n,2\n\n");
+    REQUIRE(r.ok);
+    CHECK(cells(r.table) == Rows{{"a", "b"}, {"1", ""}, {"", "2"}});
+}
+
+TEST_CASE("cell positions count code points") {
+    auto r = read("单位,住夜未落实,x\n城东街道,7,\"q\"\n");
+    REQUIRE(r.ok);
+    CHECK(r.table.rows[1].cells[1].pos.line == 2);
+    CHECK(r.table.rows[1].cells[1].pos.column == 6);  // 城东街道 is four code points, then the comma
+    CHECK(r.table.rows[1].cells[2].pos.column == 8);
+}
+
+TEST_CASE("a ragged row is reported with its line and left out") {
+    auto r = read("a,b,c\n1,2,3\n4,5\n6,7,8,9\n10,11,12\n");
+    CHECK_FALSE(r.ok);
+    CHECK(cells(r.table) == Rows{{"a", "b", "c"}, {"1", "2", "3"}, {"10", "11", "12"}});
+    REQUIRE(r.diags.all().size() == 2);
+    CHECK(r.diags.all()[0].span.begin.line == 3);
+    CHECK(r.diags.all()[0].message == "this row has 2 cells, the header has 3");
+    CHECK(r.diags.all()[1].span.begin.line == 4);
+    CHECK(r.diags.all()[1].message == "this row has 4 cells, the header has 3");
+}
+
+TEST_CASE("an unterminated quote is reported where it opens") {
+    auto r = read("a,b\n1,\"never closed\n2,3\n");
+    CHECK_FALSE(r.ok);
+    REQUIRE(r.diags.all().size() == 1);
+    const Diagnostic& d = r.diags.all()[0];
+    CHECK(d.file == "t.csv");
+    CHECK(d.span.begin.line == 2);
+    CHECK(d.span.begin.column == 3);
+    CHECK(d.message.find("unterminated") != std::string::npos);
+    CHECK(cells(r.table) == Rows{{"a", "b"}});
+}
+
+TEST_CASE("stray quotes are reported") {
+    SECTION("inside an unquoted cell") {
+        auto r = read("a,b\n1,2\"3\n");
+        CHECK_FALSE(r.ok);
+        REQUIRE(r.diags.all().size() == 1);
+        CHECK(r.diags.all()[0].span.begin.line == 2);
+        CHECK(r.diags.all()[0].span.begin.column == 4);
+        CHECK(r.diags.all()[0].message == "a quote inside an unquoted cell");
+    }
+    SECTION("text after a closing quote") {
+        auto r = read("a,b\n\"1\"x,2\n3,4\n");
+        CHECK_FALSE(r.ok);
+        REQUIRE(r.diags.all().size() == 1);
+        CHECK(r.diags.all()[0].span.begin.column == 4);
+        CHECK(cells(r.table) == Rows{{"a", "b"}, {"3", "4"}});
+    }
+}
+
+TEST_CASE("invalid UTF-8 is reported at its line and column with the likely fix") {
+    // "城东" in GBK is B3 C7 B6 AB: not UTF-8.
+    auto r = read("unit,x\nA,1\n\xB3\xC7\xB6\xAB,2\n");
+    CHECK_FALSE(r.ok);
+    REQUIRE(r.diags.all().size() == 1);
+    const Diagnostic& d = r.diags.all()[0];
+    CHECK(d.span.begin.line == 3);
+    CHECK(d.span.begin.column == 1);
+    CHECK(d.message == "the table is not valid UTF-8");
+    CHECK(d.suggestion.find("CSV UTF-8") != std::string::npos);
+}
+
+TEST_CASE("overlong and surrogate encodings are not UTF-8") {
+    CHECK_FALSE(read("a\n\xC0\xAF\n").ok);          // overlong '/'
+    CHECK_FALSE(read("a\n\xED\xA0\x80\n").ok);      // a UTF-16 surrogate
+    CHECK_FALSE(read("a\n\xF4\x90\x80\x80\n").ok);  // past U+10FFFF
+    CHECK_FALSE(read("a\n\xE5\x9F\n").ok);          // truncated
+    CHECK(read("a\n\xF0\x9F\x98\x80\n").ok);        // an emoji is fine
+}
