@@ -1,2 +1,83 @@
-// placeholder: the kaohe command is being written
-int main() { return 2; }
+// The kaohe command: argument parsing and the exit-code contract; the commands themselves are
+// in cli/commands.cpp.
+//
+// Exit codes: 0 ok (warnings allowed), 1 errors in the inputs (scheme, evidence, .khc, files
+// named on the command line), 2 usage (the command line cannot be parsed), 3 internal error
+// (a bug in kaohe: an internal diagnostic or any exception, including running out of memory).
+#include "cli/commands.hpp"
+#include "cli/files.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <exception>
+#include <iostream>
+#include <new>
+
+#ifndef KAOHE_VERSION
+#error "KAOHE_VERSION must be defined by the build (CMakeLists.txt)"
+#endif
+
+namespace {
+
+using namespace kaohe::cli;
+
+int parse_and_dispatch(int argc, char** argv) {
+    CLI::App app{"kaohe: compile and run scoring schemes (考核办法) with exact arithmetic", "kaohe"};
+    app.set_version_flag("--version", std::string("kaohe ") + KAOHE_VERSION);
+    app.require_subcommand(1);
+
+    std::string scheme;
+    auto* check = app.add_subcommand("check", "parse, compile and verify a scheme; print its diagnostics");
+    check->add_option("SCHEME", scheme, "the scheme (.kh) or a compiled .khc")->required();
+
+    RunOptions run_options;
+    std::string format = "text";
+    auto* run = app.add_subcommand("run", "score every unit's evidence and print the score sheets");
+    run->add_option("SCHEME", run_options.scheme, "the scheme (.kh) or a compiled .khc")->required();
+    run->add_option("EVIDENCE", run_options.evidence,
+                    "evidence files, CSV tables (*.csv) or directories of *.txt files")
+        ->required();
+    run->add_option("--format", format, "text (default) or json")->check(CLI::IsMember({"text", "json"}));
+    run->add_flag("--explain", run_options.explain, "show every rule, the evidence it read and its arithmetic");
+    run->add_option("-o,--output", run_options.output, "write the report to this file instead of stdout");
+
+    std::string output;
+    auto* compile = app.add_subcommand("compile", "compile a scheme to a .khc bytecode file");
+    compile->add_option("SCHEME", scheme, "the scheme (.kh)")->required();
+    compile->add_option("-o,--output", output, "the .khc file to write")->required();
+
+    std::string khc;
+    auto* disasm = app.add_subcommand("disasm", "print a compiled scheme's tables and bytecode");
+    disasm->add_option("FILE", khc, "a .khc file (or a scheme, compiled first)")->required();
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        // --help and --version are "errors" that exit 0; everything else is a usage error.
+        return app.exit(e) == 0 ? exit_ok : exit_usage;
+    }
+
+    if (*check) return check_command(scheme);
+    if (*run) {
+        run_options.format = format == "json" ? OutputFormat::json : OutputFormat::text;
+        return run_command(run_options);
+    }
+    if (*compile) return compile_command(scheme, output);
+    if (*disasm) return disasm_command(khc);
+    return exit_usage;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    try {
+        return parse_and_dispatch(argc, argv);
+    } catch (const std::bad_alloc&) {
+        std::cerr << "kaohe: internal error: out of memory\n";
+    } catch (const std::exception& e) {
+        std::cerr << "kaohe: internal error: " << e.what() << "\n";
+    } catch (...) {
+        std::cerr << "kaohe: internal error: unknown exception\n";
+    }
+    return exit_internal;
+}

@@ -1,0 +1,25 @@
+// The kaohe subcommands. Each returns the process exit code (cli/files.hpp) and prints its
+// diagnostics to stderr; results go to stdout or to the -o file.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace kaohe::cli {
+
+enum class OutputFormat { text, json };
+
+struct RunOptions {
+    std::string scheme;                 // a .kh scheme or a .khc file (told apart by its magic bytes)
+    std::vector<std::string> evidence;  // files, *.csv tables, directories of *.txt
+    OutputFormat format = OutputFormat::text;
+    bool explain = false;
+    std::string output;                 // empty: stdout
+};
+
+int check_command(const std::string& scheme);
+int run_command(const RunOptions& options);
+int compile_command(const std::string& scheme, const std::string& output);
+int disasm_command(const std::string& file);
+
+}  // namespace kaohe::cli

@@ -1,0 +1,121 @@
+#include "cli/files.hpp"
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace kaohe::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Source texts shown under diagnostics are re-read only up to this size: a diagnostic in a
+// larger file still prints, without its source line.
+constexpr std::uintmax_t max_rendered_source_bytes = 64u << 20;
+
+bool write_all(int fd, std::string_view bytes) {
+    while (!bytes.empty()) {
+        const ssize_t n = ::write(fd, bytes.data(), bytes.size());
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return false;
+        }
+        bytes.remove_prefix(static_cast<std::size_t>(n));
+    }
+    return true;
+}
+
+}  // namespace
+
+std::string_view SourceTexts::text_of(const std::string& file) {
+    if (file.empty()) return {};
+    auto it = texts_.find(file);
+    if (it != texts_.end()) return it->second;
+    std::string text;
+    std::error_code ec;
+    if (fs::is_regular_file(file, ec) && fs::file_size(file, ec) <= max_rendered_source_bytes && !ec) {
+        std::ifstream in(file, std::ios::binary);
+        std::ostringstream buffer;
+        buffer << in.rdbuf();
+        text = std::move(buffer).str();
+    }
+    return texts_.emplace(file, std::move(text)).first->second;
+}
+
+std::optional<std::string> read_input_file(const std::string& path, std::size_t limit, Diagnostics& diags) {
+    std::error_code ec;
+    if (fs::is_directory(path, ec)) {
+        diags.error(path, Span{}, "is a directory, expected a file");
+        return std::nullopt;
+    }
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        diags.error(path, Span{}, "cannot open file");
+        return std::nullopt;
+    }
+    const std::uintmax_t size = fs::file_size(path, ec);
+    if (!ec && size > limit) {
+        diags.error(path, Span{}, fmt::format("file is {} bytes, over the limit of {} bytes", size, limit));
+        return std::nullopt;
+    }
+    std::ostringstream buffer;
+    buffer << in.rdbuf();
+    if (in.bad()) {
+        diags.error(path, Span{}, "cannot read file");
+        return std::nullopt;
+    }
+    std::string text = std::move(buffer).str();
+    if (text.size() > limit) {
+        diags.error(path, Span{}, fmt::format("file is over the limit of {} bytes", limit));
+        return std::nullopt;
+    }
+    return text;
+}
+
+bool write_file_atomically(const std::string& path, std::string_view bytes, Diagnostics& diags) {
+    const fs::path target(path);
+    const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
+    std::string temp = (dir / ("." + target.filename().string() + ".tmp-XXXXXX")).string();
+    const int fd = ::mkstemp(temp.data());
+    if (fd < 0) {
+        diags.error(path, Span{}, fmt::format("cannot write file: {}", std::strerror(errno)));
+        return false;
+    }
+    // mkstemp creates the file 0600; a report should get the usual permissions (0666 & ~umask).
+    const mode_t mask = ::umask(0);
+    ::umask(mask);
+    ::fchmod(fd, 0666 & ~mask);
+    const bool written = write_all(fd, bytes) && ::fsync(fd) == 0;
+    const int saved_errno = errno;
+    ::close(fd);
+    if (!written || std::rename(temp.c_str(), path.c_str()) != 0) {
+        const int error = written ? errno : saved_errno;
+        ::unlink(temp.c_str());
+        diags.error(path, Span{}, fmt::format("cannot write file: {}", std::strerror(error)));
+        return false;
+    }
+    return true;
+}
+
+void print_diagnostics(const Diagnostics& diags, SourceTexts& texts) {
+    for (const Diagnostic& d : diags.all()) std::cerr << render(d, texts.text_of(d.file));
+    std::cerr.flush();
+}
+
+int exit_code_for(const Diagnostics& diags) {
+    for (const Diagnostic& d : diags.all())
+        if (d.severity == Severity::internal) return exit_internal;
+    return diags.has_errors() ? exit_input : exit_ok;
+}
+
+}  // namespace kaohe::cli

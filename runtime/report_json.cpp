@@ -1,0 +1,356 @@
+// The JSON report. Every number is a string holding an exact decimal (or the display-rounded
+// text, with the exact fraction beside it as "<name>_exact"), never a JSON float: a reader in
+// any language gets the auditor's number, not a binary approximation of it.
+#include "runtime/report.hpp"
+
+#include "runtime/sha256.hpp"
+
+#include <fmt/format.h>
+
+#include <set>
+
+namespace kaohe {
+namespace {
+
+// Minimal pretty-printing JSON writer: two-space indentation, keys in the order written (so the
+// output is deterministic), strings escaped per RFC 8259 and any invalid UTF-8 byte replaced by
+// U+FFFD so the output is always valid JSON.
+class JsonWriter {
+public:
+    void begin_object() { open('{'); }
+    void end_object() { close('}'); }
+    void begin_array() { open('['); }
+    void end_array() { close(']'); }
+
+    void key(std::string_view k) {
+        element();
+        write_string(k);
+        out_ += ": ";
+        after_key_ = true;
+    }
+    void string(std::string_view s) {
+        element();
+        write_string(s);
+    }
+    void boolean(bool b) {
+        element();
+        out_ += b ? "true" : "false";
+    }
+    void integer(std::uint64_t n) {
+        element();
+        out_ += std::to_string(n);
+    }
+    void null() {
+        element();
+        out_ += "null";
+    }
+
+    template <typename T>
+    void field(std::string_view k, const T& v) {
+        key(k);
+        if constexpr (std::is_same_v<T, bool>) boolean(v);
+        else if constexpr (std::is_integral_v<T>) integer(static_cast<std::uint64_t>(v));
+        else string(v);
+    }
+
+    std::string take() {
+        out_ += '\n';
+        return std::move(out_);
+    }
+
+private:
+    struct Level {
+        bool empty = true;
+    };
+
+    // Before a value or key: a comma and a new line inside a container, nothing after a key.
+    void element() {
+        if (after_key_) {
+            after_key_ = false;
+            return;
+        }
+        if (levels_.empty()) return;
+        if (!levels_.back().empty) out_ += ',';
+        levels_.back().empty = false;
+        newline(levels_.size());
+    }
+    void open(char c) {
+        element();
+        out_ += c;
+        levels_.push_back(Level{});
+    }
+    void close(char c) {
+        const bool empty = levels_.back().empty;
+        levels_.pop_back();
+        if (!empty) newline(levels_.size());
+        out_ += c;
+    }
+    void newline(std::size_t depth) {
+        out_ += '\n';
+        out_.append(depth * 2, ' ');
+    }
+
+    static std::size_t utf8_length(std::string_view s, std::size_t i) {
+        const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+        const unsigned char c = b(i);
+        std::size_t len = c < 0x80 ? 1 : c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+        if (len <= 1 || i + len > s.size()) return len == 1 ? 1 : 0;
+        for (std::size_t k = 1; k < len; ++k)
+            if ((b(i + k) & 0xC0) != 0x80) return 0;
+        if ((c == 0xE0 && b(i + 1) < 0xA0) || (c == 0xED && b(i + 1) > 0x9F) || (c == 0xF0 && b(i + 1) < 0x90) ||
+            (c == 0xF4 && b(i + 1) > 0x8F))
+            return 0;
+        return len;
+    }
+
+    void write_string(std::string_view s) {
+        out_ += '"';
+        for (std::size_t i = 0; i < s.size();) {
+            const unsigned char c = static_cast<unsigned char>(s[i]);
+            const std::size_t len = utf8_length(s, i);
+            if (len == 0) {
+                out_ += "\\ufffd";
+                ++i;
+                continue;
+            }
+            if (len > 1) {
+                out_.append(s.substr(i, len));
+                i += len;
+                continue;
+            }
+            switch (c) {
+            case '"': out_ += "\\\""; break;
+            case '\\': out_ += "\\\\"; break;
+            case '\b': out_ += "\\b"; break;
+            case '\f': out_ += "\\f"; break;
+            case '\n': out_ += "\\n"; break;
+            case '\r': out_ += "\\r"; break;
+            case '\t': out_ += "\\t"; break;
+            default:
+                if (c < 0x20 || c == 0x7f) out_ += fmt::format("\\u{:04x}", c);
+                else out_ += static_cast<char>(c);
+            }
+            ++i;
+        }
+        out_ += '"';
+    }
+
+    std::string out_;
+    std::vector<Level> levels_;
+    bool after_key_ = false;
+};
+
+const char* rounding_name(Rounding mode) {
+    switch (mode) {
+    case Rounding::half_up: return "half_up";
+    case Rounding::half_even: return "half_even";
+    case Rounding::down: return "down";
+    case Rounding::up: return "up";
+    }
+    return "half_up";
+}
+
+const char* kind_name(bc::NodeKind kind) {
+    switch (kind) {
+    case bc::NodeKind::scheme: return "scheme";
+    case bc::NodeKind::section: return "section";
+    case bc::NodeKind::item: return "item";
+    case bc::NodeKind::clause: return "clause";
+    }
+    return "item";
+}
+
+class JsonReport {
+public:
+    JsonReport(const bc::Program& program, const EvidenceSet& evidence, const std::vector<Scoresheet>& sheets,
+               const ReportOptions& options, Diagnostics& diags)
+        : program_(program), evidence_(evidence), sheets_(sheets), options_(options), diags_(diags),
+          printer_(program.info), numbers_(report::node_numbers(program)), rules_(report::rules_by_node(program)) {}
+
+    std::optional<std::string> write() {
+        json_.begin_object();
+        json_.field("kaohe_version", std::string(report::kaohe_version()));
+        scheme();
+        json_.key("evidence");
+        json_.begin_array();
+        for (const EvidenceInput& input : evidence_.inputs) {
+            json_.begin_object();
+            json_.field("file", input.file);
+            json_.field("sha256", to_hex(input.sha256));
+            json_.end_object();
+        }
+        json_.end_array();
+        json_.key("units");
+        json_.begin_array();
+        for (std::size_t u = 0; u < sheets_.size(); ++u) unit(u);
+        json_.end_array();
+        json_.end_object();
+        if (failed_) return std::nullopt;
+        return json_.take();
+    }
+
+private:
+    void scheme() {
+        const bc::SchemeInfo& info = program_.info;
+        json_.key("scheme");
+        json_.begin_object();
+        json_.field("name", info.source_name);
+        json_.field("sha256", to_hex(info.source_sha256));
+        json_.field("title", info.title);
+        json_.field("issuer", info.issuer);
+        json_.field("document", info.document);
+        json_.field("year", info.year);
+        json_.field("assesses", info.assesses);
+        json_.key("groups");
+        json_.begin_array();
+        for (const auto& g : info.groups) json_.string(g);
+        json_.end_array();
+        json_.key("display");
+        if (info.display_places) {
+            json_.begin_object();
+            json_.field("places", *info.display_places);
+            json_.field("mode", std::string(rounding_name(info.display_mode)));
+            json_.end_object();
+        } else {
+            json_.null();
+        }
+        json_.end_object();
+    }
+
+    // "name": "9.33" and, when display rounding changed it, "name_exact": "28/3".
+    void number(std::string_view name, std::uint32_t node, std::string_view what, const Decimal& value) {
+        auto printed = printer_.print(value);
+        if (!printed) {
+            if (unprintable_nodes_.insert(node).second) report::report_unprintable(program_, node, what, value, diags_);
+            failed_ = true;
+            json_.field(name, std::string("?"));
+            return;
+        }
+        json_.field(name, printed->text);
+        if (printed->exact) json_.field(fmt::format("{}_exact", name), *printed->exact);
+    }
+
+    void unit(std::size_t u) {
+        const Scoresheet& sheet = sheets_[u];
+        json_.begin_object();
+        json_.field("unit", sheet.unit);
+        json_.field("group", sheet.group);
+        json_.field("file", sheet.file);
+        if (sheet.nodes.size() != program_.nodes.size() || sheet.rules.size() != program_.rules.size()) {
+            diags_.internal(fmt::format("score sheet of '{}' does not match the program", sheet.unit));
+            failed_ = true;
+            json_.end_object();
+            return;
+        }
+        number("total", 0, "total", sheet.total());
+        std::vector<report::RuleExplanation> explanations;
+        if (options_.explain && u < evidence_.units.size())
+            explanations = report::explain_rules(program_, evidence_.units[u], sheet);
+        json_.key("nodes");
+        json_.begin_array();
+        for (std::uint32_t n = 0; n < program_.nodes.size(); ++n) node(n, sheet, explanations);
+        json_.end_array();
+        json_.end_object();
+    }
+
+    void node(std::uint32_t n, const Scoresheet& sheet, const std::vector<report::RuleExplanation>& explanations) {
+        const bc::NodeInfo& info = program_.nodes[n];
+        const NodeOutcome& o = sheet.nodes[n];
+        json_.begin_object();
+        json_.field("path", numbers_[n]);
+        json_.field("kind", std::string(kind_name(info.kind)));
+        json_.field("label", info.label);
+        json_.field("line", info.line);
+        json_.field("bonus", info.bonus);
+        number("full", n, "full marks", o.full);
+        number("score", n, "score", o.score);
+        number("lost", n, "lost points", o.full - o.score);
+        number("deducted", n, "deduction", o.deducted);
+        number("awarded", n, "award", o.awarded);
+        json_.field("floored", o.floored);
+        json_.field("capped", o.capped);
+        json_.key("rules");
+        json_.begin_array();
+        for (std::uint32_t r : rules_[n]) rule(r, n, sheet, explanations);
+        json_.end_array();
+        json_.end_object();
+    }
+
+    void rule(std::uint32_t r, std::uint32_t n, const Scoresheet& sheet,
+              const std::vector<report::RuleExplanation>& explanations) {
+        const bc::RuleInfo& info = program_.rules[r];
+        const RuleOutcome& o = sheet.rules[r];
+        json_.begin_object();
+        json_.field("line", info.line);
+        json_.field("kind", std::string(info.kind == bc::RuleKind::deduct ? "deduct" : "award"));
+        json_.field("says", info.says);
+        json_.field("source", info.source_text);
+        json_.field("fired", o.fired);
+        number("amount", n, "rule amount", o.amount);
+        number("applied", n, "rule amount", o.applied);
+        json_.field("capped", o.capped);
+        if (options_.explain && r < explanations.size()) {
+            json_.key("reads");
+            json_.begin_array();
+            for (const auto& read : explanations[r].reads) this->read(read);
+            json_.end_array();
+            json_.key("steps");
+            json_.begin_array();
+            for (const auto& step : explanations[r].steps) {
+                json_.begin_object();
+                json_.field("op", step.op);
+                json_.field("lhs", step.lhs);
+                json_.field("rhs", step.rhs);
+                json_.field("result", step.result);
+                json_.field("text", step.text);
+                json_.end_object();
+            }
+            json_.end_array();
+        }
+        json_.end_object();
+    }
+
+    void read(const report::ReadView& read) {
+        json_.begin_object();
+        json_.field("evidence", read.name);
+        if (read.record != bc::no_index) {
+            json_.field("record", read.record + 1);
+            json_.field("field", read.field);
+        }
+        json_.field("value", read.exact);
+        json_.field("shown", read.value);
+        if (read.origin) {
+            json_.field("file", read.origin->file);
+            json_.field("line", read.origin->line);
+            json_.field("source", read.origin->source);
+            json_.field("default", read.origin->line == 0);
+        }
+        json_.end_object();
+    }
+
+    const bc::Program& program_;
+    const EvidenceSet& evidence_;
+    const std::vector<Scoresheet>& sheets_;
+    const ReportOptions& options_;
+    Diagnostics& diags_;
+    report::NumberPrinter printer_;
+    std::vector<std::string> numbers_;
+    std::vector<std::vector<std::uint32_t>> rules_;
+    JsonWriter json_;
+    std::set<std::uint32_t> unprintable_nodes_;
+    bool failed_ = false;
+};
+
+}  // namespace
+
+std::optional<std::string> write_json_report(const bc::Program& program, const EvidenceSet& evidence,
+                                             const std::vector<Scoresheet>& sheets, const ReportOptions& options,
+                                             Diagnostics& diags) {
+    if (program.nodes.empty()) {
+        diags.internal("the program has no nodes");
+        return std::nullopt;
+    }
+    return JsonReport(program, evidence, sheets, options, diags).write();
+}
+
+}  // namespace kaohe
