@@ -104,9 +104,23 @@ struct TableLit {
     std::vector<Entry> entries;
 };
 
+// A population expression (phase 2): `rank X among group`, `mean X among all where C`,
+// `count among group`, `bottom 5 by X among all` ... (docs/language.md "Population scoring").
+enum class PopulationKind : std::uint8_t { rank, mean, max, min, sum, count, bottom, top };
+enum class PopulationScope : std::uint8_t { all, group };
+struct Population {
+    PopulationKind kind = PopulationKind::rank;
+    ExprPtr value;              // X (null for count)
+    ExprPtr n;                  // bottom/top N (a constant whole number)
+    PopulationScope scope = PopulationScope::all;
+    bool ascending = false;     // rank ... ascending
+    ExprPtr where;              // optional filter
+};
+
 struct Expr {
     Span span;
-    std::variant<NumberLit, NameRef, Member, Index, Unary, Binary, IsChoice, Lambda, Call, When, TableLit> node;
+    std::variant<NumberLit, NameRef, Member, Index, Unary, Binary, IsChoice, Lambda, Call, When, TableLit, Population>
+        node;
 };
 
 // ---- evidence and types -------------------------------------------------------------------
@@ -122,6 +136,7 @@ enum class TypeKind : std::uint8_t {
     named,    // a reference to a `type X = ...` declaration
     list,     // list of { field: type, ... }
     text,     // free text (names of practices, notes); never used in arithmetic
+    votes,    // votes { a, b } or votes TypeName: a count per value (choices / type_name say which)
 };
 
 struct Range {
@@ -178,7 +193,8 @@ struct ConstDecl {
 
 // ---- the scoring tree -----------------------------------------------------------------
 
-enum class RuleKind : std::uint8_t { deduct, award };
+// score: `score EXPR`, the node's computed score (its children are inputs, not summed)
+enum class RuleKind : std::uint8_t { deduct, award, score };
 
 struct Rule {
     Span span;
@@ -201,9 +217,12 @@ enum class NodeKind : std::uint8_t { scheme, section, item, clause };
 struct Node {
     Span span;
     NodeKind kind = NodeKind::item;
+    std::string name;                  // optional: `item 党建 "党建工作" ...`; its score in expressions
+    Span name_span;
     std::string label;                 // the document's text for this row
     std::optional<NumberLit> points;   // `points N`: full marks; deductions start from here
     std::optional<NumberLit> bonus_cap;  // `bonus cap N`: starts at 0, awards up to N
+    bool extra = false;                // `bonus cap N extra`: on top of the parent's full marks
     // `parts N because "..."`: the children's points add up to N, not to this node's points,
     // because the document says so. N < points: the rest is held by this node's own rules.
     // N > points: the children's sum is capped at points.
@@ -234,6 +253,55 @@ struct Header {
     Span span;
 };
 
+// ---- after the totals: grades, money, forfeits ----------------------------------------
+
+struct GradeBand {
+    Span span;
+    std::string name;
+    std::optional<NumberLit> at_least;  // `>= 90`; absent for `otherwise`
+    std::optional<NumberLit> quota;     // `quota 15%` (a percent literal)
+    bool otherwise = false;
+};
+
+struct Veto {
+    Span span;
+    std::string grade;
+    Span grade_span;
+    ExprPtr condition;
+    std::string says;
+    std::string source_text;
+};
+
+// grades 等次 by total among all { 优秀: >= 90, quota 15% ... 不合格: otherwise  veto ... }
+struct Grading {
+    Span span;
+    std::string name;           // the choice type the grades form, e.g. 等次
+    std::string by;             // "total" or a node name
+    Span by_span;
+    PopulationScope scope = PopulationScope::all;
+    std::vector<GradeBand> bands;  // best first; the last one is `otherwise`
+    std::vector<Veto> vetoes;
+};
+
+// money 考核奖 = EXPR says "..."
+struct MoneyDecl {
+    Span span;
+    std::string name;
+    ExprPtr amount;
+    std::string says;
+    std::string source_text;
+};
+
+// forfeit 考核奖 if COND says "..."
+struct Forfeit {
+    Span span;
+    std::string money;
+    Span money_span;
+    ExprPtr condition;
+    std::string says;
+    std::string source_text;
+};
+
 struct Use {
     Span span;
     std::string module;  // stdlib module name, e.g. levels
@@ -247,6 +315,9 @@ struct Scheme {
     std::vector<ConstDecl> constants;
     std::vector<EvidenceDecl> evidence;
     Node root;  // kind == scheme; points == `total`; label == header.title
+    std::optional<Grading> grading;
+    std::vector<MoneyDecl> money;
+    std::vector<Forfeit> forfeits;
 };
 
 }  // namespace kaohe::ast

@@ -58,6 +58,16 @@ struct ExprPrinter {
         for (const auto& arm : w.arms) out += fmt::format(" [{} {}]", print(*arm.condition), print(*arm.value));
         return out + fmt::format(" else {})", print(*w.otherwise));
     }
+    std::string operator()(const Population& p) const {
+        static constexpr const char* kinds[] = {"rank", "mean", "max", "min", "sum", "count", "bottom", "top"};
+        std::string out = fmt::format("(among-{} {}", p.scope == PopulationScope::all ? "all" : "group",
+                                      kinds[static_cast<int>(p.kind)]);
+        if (p.n) out += " " + print(*p.n);
+        if (p.value) out += " " + print(*p.value);
+        if (p.ascending) out += " ascending";
+        if (p.where) out += " where " + print(*p.where);
+        return out + ")";
+    }
     std::string operator()(const TableLit& t) const {
         std::string out = "(table";
         if (!t.key_type.empty()) out += " " + t.key_type;
@@ -72,11 +82,12 @@ std::string range(const Range& r) {
 
 std::string type(const TypeExpr& t) {
     static constexpr const char* kinds[] = {"yes_no", "count", "decimal", "points", "money",
-                                            "percent", "choice", "named", "list", "text"};
+                                            "percent", "choice", "named", "list", "text", "votes"};
     std::string out = kinds[static_cast<int>(t.kind)];
     if (!t.measure.empty()) out += " " + t.measure;
-    if (t.kind == TypeKind::choice) out += " {" + join(t.choices) + "}";
-    if (t.kind == TypeKind::named) out += " " + t.type_name;
+    if (t.kind == TypeKind::choice || (t.kind == TypeKind::votes && t.type_name.empty()))
+        out += " {" + join(t.choices) + "}";
+    if (t.kind == TypeKind::named || t.kind == TypeKind::votes) out += t.type_name.empty() ? "" : " " + t.type_name;
     if (t.kind == TypeKind::list) {
         std::vector<std::string> fields;
         for (const auto& f : t.fields) fields.push_back(f.name + ": " + (f.type ? type(*f.type) : "?"));
@@ -89,7 +100,8 @@ std::string type(const TypeExpr& t) {
 
 void print_rule(std::string& out, const Rule& r, int depth) {
     const std::string pad(static_cast<std::size_t>(depth) * 2, ' ');
-    out += fmt::format("{}{} {} {}\n", pad, r.kind == RuleKind::deduct ? "deduct" : "award", print(*r.amount), at(r.span));
+    static constexpr const char* kinds[] = {"deduct", "award", "score"};
+    out += fmt::format("{}{} {} {}\n", pad, kinds[static_cast<int>(r.kind)], print(*r.amount), at(r.span));
     if (r.within) out += fmt::format("{}  within {}\n", pad, range(*r.within));
     if (r.per) out += fmt::format("{}  per {}\n", pad, print(*r.per));
     if (!r.per_missing.empty()) out += fmt::format("{}  per missing [{}]\n", pad, join(r.per_missing));
@@ -102,15 +114,39 @@ void print_rule(std::string& out, const Rule& r, int depth) {
 void print_node(std::string& out, const Node& n, int depth) {
     static constexpr const char* kinds[] = {"scheme", "section", "item", "clause"};
     const std::string pad(static_cast<std::size_t>(depth) * 2, ' ');
-    out += fmt::format("{}{} {}", pad, kinds[static_cast<int>(n.kind)], quoted(n.label));
+    out += fmt::format("{}{}", pad, kinds[static_cast<int>(n.kind)]);
+    if (!n.name.empty()) out += fmt::format(" {} {}", n.name, at(n.name_span));
+    out += " " + quoted(n.label);
     if (n.points) out += " points " + number(*n.points);
     if (n.bonus_cap) out += " bonus cap " + number(*n.bonus_cap);
+    if (n.extra) out += " extra";
     if (n.parts) out += fmt::format(" parts {} because {}", number(*n.parts), quoted(n.parts_reason));
     out += " " + at(n.span) + "\n";
     if (!n.goal.empty()) out += fmt::format("{}  goal {}\n", pad, quoted(n.goal));
     if (!n.text.empty()) out += fmt::format("{}  text {}\n", pad, quoted(n.text));
     for (const auto& r : n.rules) print_rule(out, r, depth + 1);
     for (const auto& c : n.children) print_node(out, c, depth + 1);
+}
+
+void print_says(std::string& out, const std::string& pad, const std::string& says, const std::string& source) {
+    if (!says.empty()) out += fmt::format("{}  says {}\n", pad, quoted(says));
+    out += fmt::format("{}  source {}\n", pad, quoted(source));
+}
+
+void print_grading(std::string& out, const Grading& g) {
+    out += fmt::format("grades {} by {} {} among {} {}\n", g.name, g.by, at(g.by_span),
+                       g.scope == PopulationScope::all ? "all" : "group", at(g.span));
+    for (const auto& b : g.bands) {
+        out += fmt::format("  band {}:", b.name);
+        if (b.otherwise) out += " otherwise";
+        if (b.at_least) out += " >= " + number(*b.at_least);
+        if (b.quota) out += " quota " + number(*b.quota);
+        out += " " + at(b.span) + "\n";
+    }
+    for (const auto& v : g.vetoes) {
+        out += fmt::format("  veto {} {} if {} {}\n", v.grade, at(v.grade_span), print(*v.condition), at(v.span));
+        print_says(out, "  ", v.says, v.source_text);
+    }
 }
 
 std::string value(const RawValue& v) {
@@ -154,6 +190,15 @@ std::string print(const Scheme& s) {
         out += " " + at(e.span) + "\n";
     }
     print_node(out, s.root, 0);
+    if (s.grading) print_grading(out, *s.grading);
+    for (const auto& m : s.money) {
+        out += fmt::format("money {} = {} {}\n", m.name, print(*m.amount), at(m.span));
+        print_says(out, "", m.says, m.source_text);
+    }
+    for (const auto& f : s.forfeits) {
+        out += fmt::format("forfeit {} {} if {} {}\n", f.money, at(f.money_span), print(*f.condition), at(f.span));
+        print_says(out, "", f.says, f.source_text);
+    }
     return out;
 }
 
@@ -161,7 +206,8 @@ std::string print(const EvidenceFile& f) {
     std::string out = fmt::format("unit {} {}\n", quoted(f.unit), at(f.unit_span));
     if (!f.group.empty()) out += fmt::format("group {} {}\n", f.group, at(f.group_span));
     for (const auto& fact : f.facts) {
-        out += fmt::format("{} {} {} {}", fact.name, fact.append ? "+=" : ":", value(fact.value), at(fact.span));
+        const std::string subject = fact.self_path.empty() ? fact.name : "self " + fact.self_path;
+        out += fmt::format("{} {} {} {}", subject, fact.append ? "+=" : ":", value(fact.value), at(fact.span));
         if (!fact.source.empty()) out += " source " + quoted(fact.source);
         out += "\n";
     }

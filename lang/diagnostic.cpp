@@ -117,6 +117,50 @@ std::string caret_line(std::string_view line, const Span& span) {
     return out;
 }
 
+// A source line is shown whole up to this many code points; a longer one (a number with 100,000
+// digits, a minified file) is shown as a window of this many code points around the caret, with
+// "..." where it was cut, so one diagnostic stays one screen line.
+constexpr std::uint32_t max_shown_line = 160;
+constexpr std::uint32_t shown_before_caret = 40;
+
+struct ShownLine {
+    std::string text;
+    Span span;  // the diagnostic's span, moved to the shown text
+};
+
+// The line as it may be printed to a terminal: bytes that are not UTF-8 and control characters
+// (a binary file's escape sequences) become U+FFFD, one column each like the byte they replace.
+std::string printable(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size();) {
+        const utf8::Decoded d = utf8::decode(text, i);
+        const bool control = d.valid && ((d.code_point < 0x20 && d.code_point != '\t') || d.code_point == 0x7F);
+        if (!d.valid || control) out += "\xEF\xBF\xBD";
+        else out += text.substr(i, d.length);
+        i += d.length;
+    }
+    return out;
+}
+
+ShownLine shown_line(std::string_view line, Span span) {
+    if (line.size() <= max_shown_line) return {printable(line), span};  // bytes >= code points
+    std::uint32_t first = 1;
+    if (span.begin.column > shown_before_caret) first = span.begin.column - shown_before_caret;
+    const std::size_t begin = byte_of_column(line, first);
+    const std::size_t end = byte_of_column(line.substr(begin), max_shown_line + 1) + begin;
+    if (begin == 0 && end == line.size()) return {printable(line), span};
+    ShownLine shown;
+    const std::string_view cut = "...";
+    if (begin > 0) shown.text += cut;
+    shown.text += printable(line.substr(begin, end - begin));
+    if (end < line.size()) shown.text += cut;
+    shown.span = span;
+    shown.span.begin.column = span.begin.column - first + 1 + (begin > 0 ? static_cast<std::uint32_t>(cut.size()) : 0);
+    shown.span.length = std::min(span.length, max_shown_line);
+    return shown;
+}
+
 }  // namespace
 
 std::size_t display_width(std::string_view text) {
@@ -138,8 +182,8 @@ std::string render(const Diagnostic& d, std::string_view source) {
                           severity_word(d.severity), d.message);
     if (source.substr(0, utf8_bom.size()) == utf8_bom) source.remove_prefix(utf8_bom.size());
     if (d.span.begin.line != 0 && !source.empty()) {
-        const std::string_view line = line_text(source, d.span.begin.line);
-        out += fmt::format("{}\n{}\n", line, caret_line(line, d.span));
+        const ShownLine shown = shown_line(line_text(source, d.span.begin.line), d.span);
+        out += fmt::format("{}\n{}\n", shown.text, caret_line(shown.text, shown.span));
     }
     if (!d.suggestion.empty()) out += fmt::format("help: {}\n", d.suggestion);
     return out;
@@ -175,6 +219,10 @@ std::size_t levenshtein(const std::vector<char32_t>& a, const std::vector<char32
 }  // namespace
 
 std::string closest_name(std::string_view name, const std::vector<std::string>& candidates) {
+    // The edit distance costs length x length: a hostile file with two names of a million
+    // characters would take hours. Nobody misspells a name that long, so it gets no suggestion.
+    constexpr std::size_t max_suggested_name_bytes = 256;
+    if (name.size() > max_suggested_name_bytes) return {};
     const std::vector<char32_t> wanted = code_points(name);
     // Chinese names are short (2-6 characters) and each character carries a lot of meaning: allow
     // one edit per three characters, at least one.
@@ -182,7 +230,12 @@ std::string closest_name(std::string_view name, const std::vector<std::string>& 
     std::string best;
     std::size_t best_distance = threshold + 1;
     for (const std::string& candidate : candidates) {
-        const std::size_t distance = levenshtein(wanted, code_points(candidate));
+        if (candidate.size() > 4 * max_suggested_name_bytes) continue;  // too far in length to be close
+        const std::vector<char32_t> other = code_points(candidate);
+        const std::size_t length_gap = other.size() > wanted.size() ? other.size() - wanted.size()
+                                                                    : wanted.size() - other.size();
+        if (length_gap >= best_distance) continue;  // the distance is at least the length gap
+        const std::size_t distance = levenshtein(wanted, other);
         if (distance < best_distance) {
             best_distance = distance;
             best = candidate;

@@ -20,12 +20,13 @@ using evidence_selector =
     pt::selector<Rule, pt::store_content::on<ge::unit_stmt, ge::unit_name, ge::group_stmt, ge::group_name, ge::fact,
                                              ge::fact_name, ge::append_sign, ge::number_value, ge::word_value,
                                              ge::string_value, ge::empty_list_value, ge::record_value,
-                                             ge::record_field, ge::field_name, ge::source_string>>;
+                                             ge::record_field, ge::field_name, ge::source_string, ge::self_stmt,
+                                             ge::self_path, ge::self_value>>;
 
 ast::RawValue raw_value(const front::TreeReader& read, const Tree& n) {
     ast::RawValue v;
     v.span = read.span(n);
-    if (n.is_type<ge::number_value>()) {
+    if (n.is_type<ge::number_value>() || n.is_type<ge::self_value>()) {
         v.kind = ast::RawValue::Kind::number;
         std::string_view text = n.string_view();
         if (text.ends_with('%')) {
@@ -53,8 +54,8 @@ ast::RawValue raw_value(const front::TreeReader& read, const Tree& n) {
 }
 
 bool is_value(const Tree& n) {
-    return n.is_type<ge::number_value>() || n.is_type<ge::word_value>() || n.is_type<ge::string_value>() ||
-           n.is_type<ge::empty_list_value>() || n.is_type<ge::record_value>();
+    return n.is_type<ge::number_value>() || n.is_type<ge::self_value>() || n.is_type<ge::word_value>() ||
+           n.is_type<ge::string_value>() || n.is_type<ge::empty_list_value>() || n.is_type<ge::record_value>();
 }
 
 // Digits of a number as written, for the length limit.
@@ -65,10 +66,53 @@ std::size_t digit_count(std::string_view text) {
 }
 
 void check_numbers(front::TreeReader& read, const Tree& n) {
-    if (n.is_type<ge::number_value>() && digit_count(n.string_view()) > limits::max_number_digits)
+    const bool is_number = n.is_type<ge::number_value>() || n.is_type<ge::self_value>();
+    if (is_number && digit_count(n.string_view()) > limits::max_number_digits)
         read.error(n, fmt::format("number has {} digits; the limit is {}", digit_count(n.string_view()),
                                   limits::max_number_digits));
     for (const auto& c : n.children) check_numbers(read, *c);
+}
+
+// `self 1.2`: node numbers as reports print them (sections 1, 2, ...; their children 1.1, 1.2, ...),
+// so each part is a whole number from 1, written without leading zeros: "1.02" would never match.
+void check_self_path(front::TreeReader& read, const Tree& path) {
+    const std::string_view text = path.string_view();
+    std::size_t parts = 0;
+    for (std::size_t begin = 0; begin <= text.size(); ++parts) {
+        const std::size_t end = std::min(text.find('.', begin), text.size());
+        const std::string_view part = text.substr(begin, end - begin);
+        if (part.size() > limits::max_node_number_digits) {
+            read.error(path, fmt::format("node number part '{}' has more than {} digits", part,
+                                         limits::max_node_number_digits));
+            return;
+        }
+        if (part.find_first_not_of('0') == std::string_view::npos) {
+            read.error(path, fmt::format("node numbers start at 1: '{}' has a part 0", text));
+            return;
+        }
+        if (part.starts_with('0')) {
+            read.error(path, fmt::format("write node numbers without leading zeros: '{}'", text));
+            return;
+        }
+        begin = end + 1;
+    }
+    if (parts > limits::max_node_depth)
+        read.error(path, fmt::format("node number '{}' has {} parts; nodes nest at most {} levels", text, parts,
+                                     limits::max_node_depth));
+}
+
+// self 1.2: 4.5 [source "..."]: a fact with no name, for node number 1.2.
+ast::Fact self_fact(front::TreeReader& read, const Tree& n) {
+    ast::Fact fact;
+    const Tree& path = *front::TreeReader::child<ge::self_path>(n);
+    check_self_path(read, path);
+    fact.self_path = path.string();
+    fact.span = read.context().map->span(read.begin(n), read.end(path));
+    for (const auto& part : n.children) {
+        if (part->is_type<ge::source_string>()) fact.source = front::TreeReader::unescape(*part);
+        else if (is_value(*part)) fact.value = raw_value(read, *part);
+    }
+    return fact;
 }
 
 ast::EvidenceFile build_evidence(front::TreeReader& read, const Tree& root, const std::string& file) {
@@ -95,6 +139,8 @@ ast::EvidenceFile build_evidence(front::TreeReader& read, const Tree& root, cons
             has_group = true;
             out.group = name.string();
             out.group_span = read.span(name);
+        } else if (c->is_type<ge::self_stmt>()) {
+            out.facts.push_back(self_fact(read, *c));
         } else if (c->is_type<ge::fact>()) {
             ast::Fact fact;
             const Tree& name = *c->children.front();

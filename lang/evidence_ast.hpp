@@ -10,6 +10,8 @@
 //   驻村百晓: 未落实
 //   创新做法 += { 名称: "网格化管理", 推广: 省级, 报道: 台州市 }   source "浙委办简报第12期"
 //   创新做法: []
+//   民主测评: { 好: 20, 较好: 8, 一般: 2, 较差: 0 }
+//   self 1.2: 4.5                        source "自查表"
 #pragma once
 
 #include "lang/diagnostic.hpp"
@@ -40,7 +42,8 @@ struct RawValue::FieldValue {
 
 struct Fact {
     Span span;           // the fact's name
-    std::string name;
+    std::string name;    // empty for a self-assessment line
+    std::string self_path;  // `self 1.2: 4.5`: the node number a self-assessed score is for
     bool append = false;  // `name += {record}`: appends one record to a list
     RawValue value;
     std::string source;  // `source "..."`: where the fact came from, or empty

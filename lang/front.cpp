@@ -104,6 +104,11 @@ std::optional<std::string_view> prepare_text(std::string_view text, const std::s
         return std::nullopt;
     }
     if (text.starts_with(utf8_bom)) text.remove_prefix(utf8_bom.size());
+    // Notepad's "Unicode" is UTF-16: say so, rather than point at its byte order mark.
+    if (text.starts_with("\xFF\xFE") || text.starts_with("\xFE\xFF")) {
+        diags.error(file, Span{}, fmt::format("{} file is UTF-16 (it starts with a UTF-16 byte order mark): save it as UTF-8", what));
+        return std::nullopt;
+    }
     const SourceMap map(text);
     if (const auto bad = utf8::first_invalid(text)) {
         diags.error(file, Span{map.position(*bad), 1},

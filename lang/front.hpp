@@ -69,6 +69,7 @@ public:
     }
 
     grammar::ParseContext& context() { return ctx_; }
+    const grammar::ParseContext& context() const { return ctx_; }
 
 private:
     grammar::ParseContext& ctx_;

@@ -128,6 +128,7 @@ struct ParseContext {
     };
     std::vector<OpenBlock> open_blocks;
     std::set<std::size_t> reported_at;  // byte offsets with an error already: no cascades
+    std::set<std::size_t> failed_calls;  // where a call was tried and did not match (see once<>)
     std::size_t errors = 0;
 
     // Records a syntax error at byte `at` unless one was already recorded there.
@@ -172,6 +173,27 @@ struct depth_guard {
             ~Restore() { --depth; }
         } restore{ctx.*Depth};
         return Control<R>::template match<A, M, Action, Control>(in, st...);
+    }
+};
+
+// Matches R, remembering where it failed: tried again at the same place, it fails at once.
+// For rules whose failure depends only on the text (no must<> inside that can fail instead of
+// throwing). `mean (mean (mean (x) among all) among all) among all` is first tried as a call at
+// each level, which fails only at `among`; without this, every level would parse its inside
+// twice, 2^depth in all.
+template <typename R>
+struct once {
+    using rule_t = once;
+    using subs_t = type_list<R>;
+    template <apply_mode A, rewind_mode M, template <typename...> class Action,
+              template <typename...> class Control, typename ParseInput, typename... States>
+    static bool match(ParseInput& in, States&&... st) {
+        ParseContext& ctx = context_of(st...);
+        const std::size_t at = byte_offset(in, ctx);
+        if (ctx.failed_calls.contains(at)) return false;
+        if (Control<R>::template match<A, M, Action, Control>(in, st...)) return true;
+        ctx.failed_calls.insert(at);
+        return false;
     }
 };
 
@@ -293,7 +315,10 @@ struct unit_suffix : sor<TAO_PEGTL_STRING("分"), TAO_PEGTL_STRING("元"), one<'
 // Digits with an optional fraction: a '.' needs digits after it, except in a range (0..4).
 struct fraction_digits : plus<digit> {};
 struct number : seq<plus<digit>, opt<one<'.'>, not_at<one<'.'>>, must<fraction_digits>>> {};
-struct number_lit : seq<number, opt<unit_suffix>> {};
+// A number ends there: `1.2.3`, `1e5`, `0x10` and `2分分` are malformed numbers, not a number
+// followed by something else (which would only give a puzzling "expected '{'" further on).
+struct number_end : not_at<sor<name_char, seq<one<'.'>, digit>>> {};
+struct number_lit : seq<number, opt<unit_suffix>, must<number_end>> {};
 struct number_tok : seq<number_lit, _> {};
 struct minus_sign : one<'-'> {};
 
@@ -316,6 +341,20 @@ struct key : seq<kw<K>, _> {};
 // ---- expressions -----------------------------------------------------------------------------
 // Precedence, loosest first: when, or, and, not, comparison/is, + -, * / ×, unary -,
 // postfix [index] .field, primary.
+//
+// Population expressions (rank X among group, mean X among all where C, bottom 5 by X among all)
+// are primaries that begin with their keyword, like `when`:
+//  - X is an additive expression (a sum of products): `rank 得分 among group`,
+//    `mean a + b among all` is the mean of a + b. A comparison or condition as X needs parentheses.
+//  - N (bottom/top) is a postfix expression: a number, a constant, or parentheses.
+//  - `where C` takes a whole condition and so extends as far as an expression can:
+//    `mean X among all where 是指导员 and 在岗` filters on both. Inside a larger expression, put a
+//    population with `where` in parentheses: `(mean X among all where C) + 1`.
+//  - Without `where`, a population ends at its scope (or `ascending`), so it is an ordinary operand:
+//    `25 + (3 - rank 线上考核分 among group) * 1`, `rank X among group <= 3`.
+// The list builtins spelled like population words stay calls: `mean(L, p => e)`, `count(L)`,
+// `max(L, p => e)`. A call is written with '(' after the name; `mean (a + b) among all` (a call's
+// shape followed by `among`) is the population form.
 
 struct expression;
 struct expression_tok;
@@ -336,9 +375,13 @@ struct lambda : seq<lambda_param, _, arrow, must<expression_tok>> {};
 struct argument : sor<lambda, expression_tok> {};
 struct call_close : close_paren {};
 struct arguments : opt<list<argument, comma>> {};
-// A builtin call: the callee is a name (or `count`) directly followed by '('.
-struct callee : sor<kw<Keyword::count>, name> {};
-struct call : seq<callee, _, open_paren, arguments, must<call_close>> {};
+// Keywords that are also builtins' names: count(L), total(V), mean(L, p => e), max, min, sum, all.
+struct builtin_keyword : sor<kw<Keyword::count>, kw<Keyword::total>, kw<Keyword::mean>, kw<Keyword::max>,
+                             kw<Keyword::min>, kw<Keyword::sum>, kw<Keyword::all>> {};
+// A builtin call: the callee is a name (or a builtin keyword) followed by '('. Not followed by
+// `among`: `mean (a + b) among all` is a population expression (below).
+struct callee : sor<builtin_keyword, name> {};
+struct call : seq<callee, _, open_paren, arguments, must<call_close>, not_at<kw<Keyword::among>>> {};
 
 struct table_key : name {};
 struct table_entry : seq<table_key, _, must<colon>, must<expression_tok>> {};
@@ -354,7 +397,39 @@ struct when_arm : seq<when_keyword, must<expression_tok>, must<then_keyword>, mu
 struct when_else : seq<else_keyword, must<expression_tok>> {};
 struct when_expr : seq<plus<when_arm>, must<when_else>> {};
 
-struct primary : sor<number_lit, table_lit, when_expr, call, parenthesised, name_ref> {};
+// ---- population expressions (phase 2) ----
+struct additive;
+struct postfix;
+struct scope_word : sor<kw<Keyword::all>, kw<Keyword::group>> {};
+struct population_scope : seq<scope_word, _> {};
+struct population_among : seq<key<Keyword::among>, must<population_scope>> {};
+struct population_value : seq<additive> {};           // X
+struct population_n : seq<postfix, _> {};             // bottom/top N
+struct population_where : seq<expression_tok> {};      // where C
+struct where_clause : seq<key<Keyword::where>, must<population_where>> {};
+struct ascending_word : key<Keyword::ascending> {};
+// rank, bottom and top order every unit of their scope; only the aggregates filter.
+struct where_not_allowed : any {};
+struct no_where : opt<at<kw<Keyword::where>>, raise<where_not_allowed>> {};
+// rank X among group|all [ascending]
+struct rank_word : key<Keyword::rank> {};
+struct rank_expr : seq<rank_word, must<population_value>, must<population_among>, opt<ascending_word>, no_where> {};
+// mean|max|min|sum X among group|all [where C]
+struct aggregate_word : sor<kw<Keyword::mean>, kw<Keyword::max>, kw<Keyword::min>, kw<Keyword::sum>> {};
+struct aggregate_expr : seq<aggregate_word, _, must<population_value>, must<population_among>, opt<where_clause>> {};
+// count among group|all [where C]
+struct count_word : key<Keyword::count> {};
+struct count_expr : seq<count_word, must<population_among>, opt<where_clause>> {};
+// bottom|top N by X among group|all
+struct extreme_word : sor<kw<Keyword::bottom>, kw<Keyword::top>> {};
+struct extreme_by : key<Keyword::by> {};
+struct extreme_expr : seq<extreme_word, _, must<population_n>, must<extreme_by>, must<population_value>,
+                          must<population_among>, no_where> {};
+struct population_inner : sor<rank_expr, aggregate_expr, count_expr, extreme_expr> {};
+// One level of expression depth each: `rank rank rank ...` recurses without parentheses.
+struct population : depth_guard<population_inner, &ParseContext::expression_depth, limits::max_expression_depth> {};
+
+struct primary : sor<number_lit, table_lit, when_expr, once<call>, population, parenthesised, name_ref> {};
 
 struct index_close : close_bracket {};
 struct index_suffix : seq<one<'['>, _, must<expression_tok>, must<index_close>> {};
@@ -397,7 +472,10 @@ struct or_op : key<Keyword::or_> {};
 struct disjunction : seq<conjunction, star<or_op, must<conjunction>>> {};
 
 struct expression : depth_guard<disjunction, &ParseContext::expression_depth, limits::max_expression_depth> {};
-struct expression_tok : seq<expression, _> {};
+// `among` right after a whole expression belongs to no population word: `mean (a) * 2 among all`
+// (the call mean(a) times 2), or a misspelt `rnak X among all`. Say so there, not a line later.
+struct stray_among : any {};
+struct expression_tok : seq<expression, _, opt<at<kw<Keyword::among>>, raise<stray_among>>> {};
 
 // ---- types and evidence ------------------------------------------------------------------------
 
@@ -427,8 +505,13 @@ struct record_fields_close : close_brace {};
 struct list_type : seq<key<Keyword::list>, must<key<Keyword::of>>, must<open_brace>, list<record_field, comma>,
                        opt<comma>, must<record_fields_close>> {};
 struct text_type : key<Keyword::text> {};
+// votes { 好, 较好, 一般, 较差 } or votes TypeName: a tally, one count per value
+struct votes_type_name : name {};
+struct votes_of : sor<seq<at<one<'{'>>, choice_values>, seq<votes_type_name, _>> {};
+struct votes_type : seq<key<Keyword::votes>, must<votes_of>> {};
 struct named_type : seq<name, _> {};
-struct type_expr : sor<yes_no_type, count_type, number_type, choice_type, list_type, text_type, named_type> {};
+struct type_expr : sor<yes_no_type, count_type, number_type, choice_type, list_type, text_type, votes_type,
+                       named_type> {};
 
 struct empty_list_lit : seq<one<'['>, _, one<']'>> {};
 struct default_word : sor<yes_no_word, name> {};
@@ -493,15 +576,30 @@ struct says_clause : seq<key<Keyword::says>, must<string_tok>> {};
 struct rule_stmt : seq<rule_keyword, must<rule_amount>, opt<within_clause>, opt<per_clause>,
                        opt<condition_clause>, opt<cap_clause>, opt<says_clause>> {};
 
+// score EXPR [says "..."]: the node's computed score. It takes no within/per/if/unless/cap: a
+// condition goes inside the expression (score when C then A else B).
+struct score_keyword : key<Keyword::score> {};
+struct score_amount : expression_tok {};
+struct score_qualifier_word : sor<kw<Keyword::within>, kw<Keyword::per>, kw<Keyword::if_>, kw<Keyword::unless>,
+                                  kw<Keyword::cap>> {};
+struct score_qualifier : any {};
+struct score_stmt : seq<score_keyword, must<score_amount>, opt<at<score_qualifier_word>, raise<score_qualifier>>,
+                        opt<says_clause>> {};
+
 // ---- the scoring tree -------------------------------------------------------------------------------
 
 struct node;
 struct node_kind : sor<kw<Keyword::section>, kw<Keyword::item>, kw<Keyword::clause>> {};
+struct node_name : name {};
 struct node_label : string_tok {};
 struct points_value : number_tok {};
-struct points_marks : seq<key<Keyword::points>, must<points_value>> {};
+struct extra_on_points : any {};
+struct points_marks
+    : seq<key<Keyword::points>, must<points_value>, opt<at<kw<Keyword::extra>>, raise<extra_on_points>>> {};
 struct bonus_cap_value : number_tok {};
-struct bonus_marks : seq<key<Keyword::bonus>, must<key<Keyword::cap>>, must<bonus_cap_value>> {};
+// bonus cap N [extra]: `extra` puts the node on top of its parent's full marks
+struct extra_marker : key<Keyword::extra> {};
+struct bonus_marks : seq<key<Keyword::bonus>, must<key<Keyword::cap>>, must<bonus_cap_value>, opt<extra_marker>> {};
 struct node_marks : sor<points_marks, bonus_marks> {};
 struct parts_value : number_tok {};
 struct parts_reason : string_tok {};
@@ -510,20 +608,71 @@ struct parts_clause : seq<key<Keyword::parts>, must<parts_value>, must<key<Keywo
 struct goal_field : seq<key<Keyword::goal>, must<string_tok>> {};
 struct text_field : seq<key<Keyword::text>, must<string_tok>> {};
 struct unexpected_in_node : any {};
-struct node_member : sor<rule_stmt, node, goal_field, text_field, parts_clause, raise<unexpected_in_node>> {};
+struct node_member
+    : sor<rule_stmt, score_stmt, node, goal_field, text_field, parts_clause, raise<unexpected_in_node>> {};
 struct node_close : close_brace {};
 struct node_body : seq<must<open_brace>, star<not_at<one<'}'>>, not_at<eof>, recover<node_member>, _>, must<node_close>> {};
-struct node_inner : seq<node_kind, _, must<node_label>, must<node_marks>, opt<parts_clause>, node_body> {};
-// section / item / clause "label" points N { ... }
+// `item score "..."`: a keyword where the node's name would be.
+struct keyword_as_node_name : seq<at<any_keyword, _, one<'"'>>, raise<keyword_as_name>> {};
+struct node_inner : seq<node_kind, _, opt<node_name, _>, opt<keyword_as_node_name>, must<node_label>,
+                        must<node_marks>, opt<parts_clause>, node_body> {};
+// section / item / clause [NAME] "label" points N { ... }
 struct node : depth_guard<open_block<node_inner>, &ParseContext::node_depth, limits::max_node_depth> {};
+
+// ---- after the totals: grades, money, forfeits -----------------------------------------------------
+
+// grades 等次 by total|NODE [among all|group] { 优秀: >= 90, quota 15%  ...  不合格: otherwise  veto ... }
+struct grading_name : name {};
+struct grading_by_word : key<Keyword::by> {};
+struct grading_by : sor<kw<Keyword::total>, name> {};
+struct grading_scope : seq<key<Keyword::among>, must<population_scope>> {};
+struct band_name : name {};
+struct at_least_op : seq<TAO_PEGTL_STRING(">="), _> {};
+struct band_threshold : number_tok {};
+struct quota_value : number_tok {};
+struct quota_clause : seq<key<Keyword::quota>, must<quota_value>> {};
+struct band_quota : sor<seq<comma, must<quota_clause>>, quota_clause> {};
+struct band_otherwise : key<Keyword::otherwise> {};
+struct band_at_least : seq<at_least_op, must<band_threshold>, opt<band_quota>> {};
+struct band_rule : sor<band_otherwise, band_at_least> {};
+struct grade_band : seq<band_name, _, must<colon>, must<band_rule>> {};
+struct veto_grade : name {};
+struct veto_if : key<Keyword::if_> {};
+struct veto_condition : expression_tok {};
+struct veto_stmt
+    : seq<key<Keyword::veto>, must<veto_grade>, _, must<veto_if>, must<veto_condition>, opt<says_clause>> {};
+struct unexpected_in_grades : any {};
+struct grades_member : sor<veto_stmt, grade_band, raise<unexpected_in_grades>> {};
+struct grades_close : close_brace {};
+struct grades_body : seq<must<open_brace>, star<not_at<one<'}'>>, not_at<eof>, recover<grades_member>, _>,
+                         must<grades_close>> {};
+struct grading_decl : open_block<seq<key<Keyword::grades>, must<grading_name>, _, must<grading_by_word>,
+                                     must<grading_by>, _, opt<grading_scope>, grades_body>> {};
+
+// money 考核奖 = EXPR [says "..."]
+struct money_name : name {};
+struct money_equals : equals {};
+struct money_amount : expression_tok {};
+struct money_decl : seq<key<Keyword::money>, must<money_name>, _, must<money_equals>, must<money_amount>,
+                        opt<says_clause>> {};
+
+// forfeit 考核奖 if COND [says "..."]
+struct forfeit_money : name {};
+struct forfeit_if : key<Keyword::if_> {};
+struct forfeit_condition : expression_tok {};
+struct forfeit_decl : seq<key<Keyword::forfeit>, must<forfeit_money>, _, must<forfeit_if>, must<forfeit_condition>,
+                          opt<says_clause>> {};
 
 // ---- the file ---------------------------------------------------------------------------------------
 
+// Order in the scheme block: header fields, `type`, `const` and `evidence` before the first node
+// (checked by the builder); nodes; `score` (the whole scheme's computed score), `grades`, `money`
+// and `forfeit` anywhere: before, between or after the nodes.
 struct misplaced_rule : any {};
 struct rule_at_top_level : seq<at<rule_keyword>, raise<misplaced_rule>> {};
 struct unexpected_in_scheme : any {};
-struct scheme_member : sor<header_field, type_decl, const_decl, evidence_block, node, rule_at_top_level,
-                           raise<unexpected_in_scheme>> {};
+struct scheme_member : sor<header_field, type_decl, const_decl, evidence_block, node, score_stmt, grading_decl,
+                           money_decl, forfeit_decl, rule_at_top_level, raise<unexpected_in_scheme>> {};
 struct scheme_title : string_tok {};
 struct scheme_close : close_brace {};
 struct scheme_body : seq<must<open_brace>, star<not_at<one<'}'>>, not_at<eof>, recover<scheme_member>, _>,
@@ -575,9 +724,18 @@ struct unit_name : string_lit {};
 struct unit_stmt : seq<word<TAO_PEGTL_STRING("unit")>, blank, must<unit_name>> {};
 struct group_name : name_chars {};
 struct group_stmt : seq<word<TAO_PEGTL_STRING("group")>, blank, must<group_name>> {};
+// self 1.2: 4.5 [source "..."]: the unit's own score (自查分) for node number 1.2. A fact named
+// `self` is still a fact (`self: 3`): the fact is tried first, and a number follows `self ` here.
+struct self_number : plus<digit> {};
+struct self_path_end : not_at<sor<name_char, one<'.'>>> {};
+struct self_path : seq<self_number, star<one<'.'>, must<self_number>>, must<self_path_end>> {};
+struct self_value : number_value {};
+struct self_colon : one<':'> {};
+struct self_stmt : seq<word<TAO_PEGTL_STRING("self")>, blank, must<self_path>, blank, must<self_colon>, blank,
+                       must<self_value>, blank, opt<source_clause>> {};
 struct bad_line : any {};
 struct end_of_line : line_end {};
-struct statement : seq<sor<fact, unit_stmt, group_stmt, raise<bad_line>>, must<end_of_line>> {};
+struct statement : seq<sor<fact, unit_stmt, group_stmt, self_stmt, raise<bad_line>>, must<end_of_line>> {};
 struct newline : seq<opt<one<'\r'>>, one<'\n'>> {};
 struct empty_line : seq<blank, opt<line_comment>, newline> {};
 struct statement_line : seq<blank, not_at<sor<one<'#'>, newline, eof>>, recover<statement, resume_at_next_line>> {};
@@ -606,6 +764,7 @@ KAOHE_ERROR(string_close, "unterminated string: expected '\"' before the end of 
 KAOHE_ERROR(string_tok, "expected a string in quotes")
 KAOHE_ERROR(number_tok, "expected a number")
 KAOHE_ERROR(fraction_digits, "expected digits after the decimal point")
+KAOHE_ERROR(number_end, "malformed number: write digits with at most one decimal point (12, 0.5), optionally followed by 分, 元 or %")
 KAOHE_ERROR(colon, "expected ':'")
 KAOHE_ERROR(equals, "expected '='")
 KAOHE_ERROR(open_brace, "expected '{'")
@@ -614,6 +773,18 @@ KAOHE_ERROR(dot_dot, "expected '..' between the bounds of a range, as in 0..4")
 KAOHE_ERROR(expression_tok, "expected an expression")
 KAOHE_ERROR(paren_close, "expected ')' to close '('")
 KAOHE_ERROR(call_close, "expected ',' or ')' in the call's arguments")
+KAOHE_ERROR(population_value, "expected the value the population expression is over, as in rank 得分 among group")
+KAOHE_ERROR(population_among,
+            "expected 'among group' or 'among all': a population expression says which units it is over")
+KAOHE_ERROR(population_scope, "expected 'group' (the unit's peer group) or 'all' (every unit in the run) after 'among'")
+KAOHE_ERROR(population_where, "expected a condition after 'where'")
+KAOHE_ERROR(population_n, "expected how many units, as in bottom 5 by 得分 among all")
+KAOHE_ERROR(extreme_by, "expected 'by' and the value units are ordered by, as in bottom 5 by 得分 among all")
+KAOHE_ERROR(where_not_allowed,
+            "'where' filters mean, max, min, sum and count; rank, bottom and top order every unit of their scope")
+KAOHE_ERROR(stray_among,
+            "'among' here follows no population expression (rank, mean, max, min, sum, count, bottom or top X among ...)"
+            "\nto take the mean of a parenthesised value, write it right after the word: mean (a * 2) among all")
 KAOHE_ERROR(table_close, "expected ',' or '}' after a table entry (entries are written KEY: VALUE)")
 KAOHE_ERROR(then_keyword, "expected 'then' after the condition of 'when'")
 KAOHE_ERROR(when_else, "expected 'else' (or another 'when') to finish the 'when' expression")
@@ -636,7 +807,9 @@ KAOHE_ERROR(key<Keyword::of>, "expected 'of' after 'list' (list of { FIELD: TYPE
 KAOHE_ERROR(record_fields_close, "expected ',' or '}' in the record's fields (FIELD: TYPE)")
 KAOHE_ERROR(type_expr,
             "expected a type: yes_no, count, decimal, points, money, percent, choice { ... }, list of { ... }, "
-            "text or a type name")
+            "votes { ... }, text or a type name")
+KAOHE_ERROR(votes_of,
+            "expected the values voted on after 'votes': { 好, 较好, 一般, 较差 } or a choice type's name")
 KAOHE_ERROR(default_value, "expected a default value (a number, yes, no, a choice value or [])")
 KAOHE_ERROR(keyword_as_name, "'{token}' is a keyword and cannot be used as a name")
 KAOHE_ERROR(unexpected_in_evidence, "expected an evidence declaration (NAME: TYPE \"label\") or '}'")
@@ -646,11 +819,18 @@ KAOHE_ERROR(const_name, "expected the constant's name after 'const'")
 KAOHE_ERROR(groups_close, "expected ',' or '}' in the list of groups")
 KAOHE_ERROR(display_places, "expected the number of decimal places after 'display'")
 KAOHE_ERROR(rule_amount, "expected the amount after 'deduct' or 'award'")
+KAOHE_ERROR(score_amount, "expected the node's score, an expression, after 'score'")
+KAOHE_ERROR(score_qualifier,
+            "'score' takes an expression and 'says' only: '{token}' belongs to deduct/award"
+            "\nput a condition inside the expression: score when C then A else B")
 KAOHE_ERROR(missing_close, "expected ',' or ']' in the list after 'per missing'")
 KAOHE_ERROR(per_what, "expected a quantity or 'missing [...]' after 'per'")
 KAOHE_ERROR(rule_condition, "expected a condition after 'if' or 'unless'")
 KAOHE_ERROR(cap_amount, "expected the amount after 'cap'")
-KAOHE_ERROR(node_label, "expected the node's label, a string in quotes")
+KAOHE_ERROR(node_label,
+            "expected the node's label, a string in quotes (after an optional name: item 党建 \"党建工作\")")
+KAOHE_ERROR(extra_on_points,
+            "'extra' is for a bonus node (bonus cap N extra); a node with points is part of its parent's full marks")
 KAOHE_ERROR(points_value, "expected a number after 'points'")
 KAOHE_ERROR(key<Keyword::cap>, "expected 'cap' after 'bonus' (bonus cap N)")
 KAOHE_ERROR(bonus_cap_value, "expected a number after 'bonus cap'")
@@ -658,11 +838,32 @@ KAOHE_ERROR(node_marks, "expected 'points N' or 'bonus cap N' after the node's l
 KAOHE_ERROR(parts_value, "expected a number after 'parts'")
 KAOHE_ERROR(key<Keyword::because>, "expected 'because \"...\"' after 'parts N': say why the parts differ")
 KAOHE_ERROR(parts_reason, "expected the reason, a string in quotes, after 'because'")
-KAOHE_ERROR(unexpected_in_node, "expected a rule (deduct/award), a node (section/item/clause) or '}'")
+KAOHE_ERROR(unexpected_in_node, "expected a rule (deduct/award/score), a node (section/item/clause) or '}'")
 KAOHE_ERROR(node_close, "expected '}' to close the {block}")
-KAOHE_ERROR(misplaced_rule, "a rule (deduct/award) must be inside a node (section/item/clause), not at the top level of the scheme")
+KAOHE_ERROR(misplaced_rule,
+            "a rule (deduct/award) must be inside a node (section/item/clause), not at the top level of the scheme"
+            "\nat the top level, 'score EXPR' gives the whole scheme a computed score")
 KAOHE_ERROR(unexpected_in_scheme,
-            "expected a header field, 'type', 'const', 'evidence', a node (section/item/clause) or '}'")
+            "expected a header field, 'type', 'const', 'evidence', a node (section/item/clause), 'score', 'grades', "
+            "'money', 'forfeit' or '}'")
+KAOHE_ERROR(grading_name, "expected the grades' name after 'grades', as in grades 等次 by total among all { ... }")
+KAOHE_ERROR(grading_by_word, "expected 'by total' or 'by NODE' after the grades' name: what the grades are given by")
+KAOHE_ERROR(grading_by, "expected 'total' or a node's name after 'by'")
+KAOHE_ERROR(band_rule, "expected '>= N' (the least score for this grade, optionally ', quota P%') or 'otherwise'")
+KAOHE_ERROR(band_threshold, "expected the least score for this grade after '>='")
+KAOHE_ERROR(quota_clause, "expected 'quota P%' after ',', as in 优秀: >= 90, quota 15%")
+KAOHE_ERROR(quota_value, "expected the quota, a percent, after 'quota', as in quota 15%")
+KAOHE_ERROR(veto_grade, "expected the grade a veto gives after 'veto', as in veto 不合格 if C")
+KAOHE_ERROR(veto_if, "expected 'if' and the condition after the veto's grade: veto 不合格 if C")
+KAOHE_ERROR(veto_condition, "expected a condition after 'if'")
+KAOHE_ERROR(unexpected_in_grades, "expected a grade band (NAME: >= N or NAME: otherwise), 'veto' or '}'")
+KAOHE_ERROR(grades_close, "expected '}' to close the {block}")
+KAOHE_ERROR(money_name, "expected the amount's name after 'money', as in money 考核奖 = 等次奖金[等次]")
+KAOHE_ERROR(money_equals, "expected '=' after the amount's name: money NAME = EXPR")
+KAOHE_ERROR(money_amount, "expected the amount, an expression, after '='")
+KAOHE_ERROR(forfeit_money, "expected the name of a 'money' amount after 'forfeit'")
+KAOHE_ERROR(forfeit_if, "expected 'if' and the condition after the amount's name: forfeit 考核奖 if C")
+KAOHE_ERROR(forfeit_condition, "expected a condition after 'if'")
 KAOHE_ERROR(scheme_title, "expected the scheme's title, a string in quotes, after 'scheme'")
 KAOHE_ERROR(scheme_close, "expected '}' to close the {block}")
 KAOHE_ERROR(module_name, "expected a module name after 'use'")
@@ -675,7 +876,13 @@ KAOHE_ERROR(evidence::source_string, "expected a string in quotes after 'source'
 KAOHE_ERROR(evidence::fact_value, "expected a value (a number, yes/no, a word, a string, [] or { ... })")
 KAOHE_ERROR(evidence::unit_name, "expected the unit's name, a string in quotes, after 'unit'")
 KAOHE_ERROR(evidence::group_name, "expected the group's name after 'group'")
-KAOHE_ERROR(evidence::bad_line, "expected a fact (NAME: VALUE or NAME += { ... }), 'unit \"...\"' or 'group NAME'")
+KAOHE_ERROR(evidence::bad_line,
+            "expected a fact (NAME: VALUE or NAME += { ... }), 'unit \"...\"', 'group NAME' or 'self N.N: SCORE'")
+KAOHE_ERROR(evidence::self_path, "expected the node's number after 'self', as in self 1.2: 4.5")
+KAOHE_ERROR(evidence::self_number, "expected a number after '.' in the node's number, as in self 1.2: 4.5")
+KAOHE_ERROR(evidence::self_path_end, "malformed node number: write numbers separated by dots, as in self 1.2: 4.5")
+KAOHE_ERROR(evidence::self_colon, "expected ':' after the node's number, as in self 1.2: 4.5")
+KAOHE_ERROR(evidence::self_value, "expected the self-assessed score, a number, after ':'")
 KAOHE_ERROR(evidence::end_of_line, "expected the end of the line (one fact a line; `source \"...\"` may follow the value)")
 KAOHE_ERROR(evidence::value, "expected a value (a number, yes/no, a word, a string or [])")
 KAOHE_ERROR(evidence::cell_end, "unexpected text after the value")
@@ -699,6 +906,8 @@ template <>
 inline constexpr bool suggests_keyword<type_expr> = true;
 template <>
 inline constexpr bool suggests_keyword<end_of_file> = true;
+template <>
+inline constexpr bool suggests_keyword<unexpected_in_grades> = true;
 
 // PEGTL control: raise() throws a parse_error with the rule's message. A rule without one does
 // not compile when it can be raised.
@@ -730,6 +939,8 @@ template <typename Name, typename R, unsigned kaohe::grammar::ParseContext::*Dep
 struct analyze_traits<Name, kaohe::grammar::depth_guard<R, Depth, Limit>> : analyze_seq_traits<R> {};
 template <typename Name, typename R>
 struct analyze_traits<Name, kaohe::grammar::open_block<R>> : analyze_seq_traits<R> {};
+template <typename Name, typename R>
+struct analyze_traits<Name, kaohe::grammar::once<R>> : analyze_seq_traits<R> {};
 // After an error recover<> may skip nothing only at a '}' or the end, which the loops around it
 // exclude; for the analysis it consumes what its member consumes.
 template <typename Name, typename R, kaohe::grammar::resume_function F>

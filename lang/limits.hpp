@@ -22,8 +22,13 @@ inline constexpr unsigned max_expression_depth = 256;
 // meaningless for points or money and keeps the decimal arithmetic from being fed huge values.
 inline constexpr std::size_t max_number_digits = 1000;
 
-// `display N`: more than 20 decimal places is no longer a score anyone reads; the bound keeps the
-// printed width (and the scaling by 10^N) small.
-inline constexpr unsigned max_display_places = 20;
+// `self 1.2: 4.5` names a node by its number. No document has a thousand rows under one node; six
+// digits a part keeps a hostile number from being carried around (and compared) as a long string.
+inline constexpr std::size_t max_node_number_digits = 6;
+
+// `display N`: more than 18 decimal places is no longer a score anyone reads; the bound keeps the
+// printed width (and the scaling by 10^N) small. It must not exceed Decimal::max_round_places
+// (18, runtime/decimal.hpp), or the reports would print fewer places than the scheme declares.
+inline constexpr unsigned max_display_places = 18;
 
 }  // namespace kaohe::limits

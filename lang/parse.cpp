@@ -32,13 +32,21 @@ using scheme_selector = pt::selector<
         g::evidence_name, g::default_value, g::label, g::yes_no_type, g::count_type, g::measure_word,
         g::decimal_type, g::points_type, g::money_type, g::percent_type, g::choice_type, g::choice_value,
         g::list_type, g::record_field, g::record_field_name, g::text_type, g::named_type, g::within_clause,
-        g::range, g::range_high, g::step_clause,
+        g::range, g::range_high, g::step_clause, g::votes_type, g::votes_type_name,
         // the scoring tree
-        g::node_inner, g::node_kind, g::node_label, g::points_marks, g::bonus_marks, g::parts_clause,
-        g::parts_reason, g::goal_field, g::text_field,
+        g::node_inner, g::node_kind, g::node_name, g::node_label, g::points_marks, g::bonus_marks, g::extra_marker,
+        g::parts_clause, g::parts_reason, g::goal_field, g::text_field,
         // rules
         g::rule_stmt, g::deduct_keyword, g::award_keyword, g::per_missing, g::missing_name, g::per_quantity,
         g::if_keyword, g::unless_keyword, g::rule_condition, g::cap_amount, g::says_clause, g::rule_amount,
+        g::score_stmt, g::score_amount,
+        // grades, money, forfeits
+        g::grading_decl, g::grading_name, g::grading_by, g::scope_word, g::grade_band, g::band_name,
+        g::band_otherwise, g::band_threshold, g::quota_value, g::veto_stmt, g::veto_grade, g::veto_condition,
+        g::money_decl, g::money_name, g::money_amount, g::forfeit_decl, g::forfeit_money, g::forfeit_condition,
+        // population expressions
+        g::rank_expr, g::aggregate_expr, g::aggregate_word, g::count_expr, g::extreme_expr, g::extreme_word,
+        g::population_value, g::population_n, g::population_where, g::ascending_word,
         // expressions
         g::name_ref, g::not_op, g::negate_op, g::compare_op, g::add_op, g::mul_op, g::is_test, g::is_not,
         g::choice_name, g::index_suffix, g::member_suffix, g::member_field, g::call, g::callee, g::lambda,
@@ -72,6 +80,8 @@ private:
     ast::ExprPtr call(const Tree& n);
     ast::ExprPtr table(const Tree& n);
     ast::ExprPtr when(const Tree& n);
+    ast::ExprPtr population(const Tree& n);
+    ast::ExprPtr population_part(const Tree& wrapper);
 
     // ---- declarations
     ast::TypeExpr type(const Tree& n);
@@ -81,12 +91,21 @@ private:
     ast::EvidenceDecl evidence(const Tree& n);
     void header_field(const Tree& n, ast::Header& header, ast::Node& root);
     ast::Rule rule(const Tree& n);
+    ast::Rule score_rule(const Tree& n);
+    std::string source_text(const Tree& n);
     ast::Node node(const Tree& n);
+    ast::Grading grading(const Tree& n);
+    ast::GradeBand band(const Tree& n);
+    ast::Veto veto(const Tree& n);
+    ast::MoneyDecl money(const Tree& n);
+    ast::Forfeit forfeit(const Tree& n);
     void scheme_member(const Tree& n, ast::Scheme& scheme, bool& seen_node);
     void declaration(const Tree& n, ast::Scheme& scheme);
     bool first_time(const Tree& field, std::string_view word);
 
     std::vector<std::string> seen_fields_;
+    // How many population expressions enclose the one being built: `among` cannot nest.
+    unsigned population_depth_ = 0;
 };
 
 ast::NumberLit SchemeBuilder::number(const Tree& n) {
@@ -232,6 +251,49 @@ ast::ExprPtr SchemeBuilder::when(const Tree& n) {
     return make(n, std::move(w));
 }
 
+ast::PopulationScope scope_of(const Tree& scope_word) {
+    return scope_word.string_view() == "group" ? ast::PopulationScope::group : ast::PopulationScope::all;
+}
+
+ast::PopulationKind aggregate_kind(std::string_view word) {
+    if (word == "mean") return ast::PopulationKind::mean;
+    if (word == "max") return ast::PopulationKind::max;
+    if (word == "min") return ast::PopulationKind::min;
+    return ast::PopulationKind::sum;
+}
+
+// X, N or C of a population expression: an expression of one unit, built with the nesting noted.
+ast::ExprPtr SchemeBuilder::population_part(const Tree& wrapper) {
+    ++population_depth_;
+    ast::ExprPtr e = expr_child(wrapper);
+    --population_depth_;
+    return e;
+}
+
+// rank X among group [ascending] / mean X among all [where C] / count among S [where C] /
+// bottom N by X among S. The grammar gives each form its own rule; the parts are tagged.
+ast::ExprPtr SchemeBuilder::population(const Tree& n) {
+    // Reported for the outermost nested one only: the ones inside it are the same mistake.
+    if (population_depth_ == 1)
+        read_.error(n, "a population expression cannot be inside another one's value or condition: "
+                       "'among' cannot nest (compute the inner value in a named node first)");
+    ast::Population p;
+    if (n.is_type<g::rank_expr>()) p.kind = ast::PopulationKind::rank;
+    else if (n.is_type<g::count_expr>()) p.kind = ast::PopulationKind::count;
+    else if (const Tree* word = front::TreeReader::child<g::aggregate_word>(n))
+        p.kind = aggregate_kind(word->string_view());
+    else if (const Tree* extreme = front::TreeReader::child<g::extreme_word>(n))
+        p.kind = extreme->string_view() == "top" ? ast::PopulationKind::top : ast::PopulationKind::bottom;
+    for (const auto& c : n.children) {
+        if (c->is_type<g::population_value>()) p.value = population_part(*c);
+        else if (c->is_type<g::population_n>()) p.n = population_part(*c);
+        else if (c->is_type<g::population_where>()) p.where = population_part(*c);
+        else if (c->is_type<g::scope_word>()) p.scope = scope_of(*c);
+        else if (c->is_type<g::ascending_word>()) p.ascending = true;
+    }
+    return make(n, std::move(p));
+}
+
 ast::ExprPtr SchemeBuilder::expr(const Tree& n) {
     if (n.is_type<g::number_lit>()) return make(n, number(n));
     if (n.is_type<g::name_ref>()) return make(n, ast::NameRef{n.string()});
@@ -250,6 +312,9 @@ ast::ExprPtr SchemeBuilder::expr(const Tree& n) {
     }
     if (n.is_type<g::table_lit>()) return table(n);
     if (n.is_type<g::when_expr>()) return when(n);
+    if (n.is_type<g::rank_expr>() || n.is_type<g::aggregate_expr>() || n.is_type<g::count_expr>() ||
+        n.is_type<g::extreme_expr>())
+        return population(n);
     read_.context().diags->internal(fmt::format("parser: unexpected expression node {}", n.type));
     ++read_.context().errors;
     return make(n, ast::NameRef{n.string()});
@@ -262,7 +327,7 @@ const Tree* SchemeBuilder::type_child(const Tree& n) {
         if (c->is_type<g::yes_no_type>() || c->is_type<g::count_type>() || c->is_type<g::decimal_type>() ||
             c->is_type<g::points_type>() || c->is_type<g::money_type>() || c->is_type<g::percent_type>() ||
             c->is_type<g::choice_type>() || c->is_type<g::list_type>() || c->is_type<g::text_type>() ||
-            c->is_type<g::named_type>())
+            c->is_type<g::votes_type>() || c->is_type<g::named_type>())
             return c.get();
     return nullptr;
 }
@@ -289,10 +354,12 @@ ast::TypeExpr SchemeBuilder::type(const Tree& n) {
     else if (n.is_type<g::choice_type>()) t.kind = ast::TypeKind::choice;
     else if (n.is_type<g::list_type>()) t.kind = ast::TypeKind::list;
     else if (n.is_type<g::text_type>()) t.kind = ast::TypeKind::text;
+    else if (n.is_type<g::votes_type>()) t.kind = ast::TypeKind::votes;
     else t.kind = ast::TypeKind::named;
     // Trailing white space is part of keyword tokens; the span is cut to the first line anyway.
     for (const auto& c : n.children) {
         if (c->is_type<g::measure_word>()) t.measure = c->string();
+        if (c->is_type<g::votes_type_name>()) t.type_name = c->string();
         if (c->is_type<g::choice_value>()) {
             t.choices.push_back(c->string());
             t.choice_spans.push_back(read_.span(*c));
@@ -360,16 +427,37 @@ std::string trimmed_source(std::string_view text) {
     return std::string(text);
 }
 
+std::size_t last_stored_end(const front::TreeReader& read, const Tree& n) {
+    return n.children.empty() ? read.end(n) : last_stored_end(read, *n.children.back());
+}
+
+// Where a statement's last token ends. A node's extent includes the white space and comments
+// after it; the last node the tree keeps may still be followed by tokens it does not keep
+// (the ')' of `total(民主测评)`), so those are taken, and trailing comments are not.
 std::size_t last_token_end(const front::TreeReader& read, const Tree& n) {
-    return n.children.empty() ? read.end(n) : last_token_end(read, *n.children.back());
+    const std::string_view text = read.context().text;
+    std::size_t end = last_stored_end(read, n);
+    for (std::size_t i = end; i < read.end(n); ++i) {
+        if (text[i] == '#') {
+            while (i < read.end(n) && text[i] != '\n') ++i;
+        } else if (text[i] != ' ' && text[i] != '\t' && text[i] != '\r' && text[i] != '\n') {
+            end = i + 1;
+        }
+    }
+    return end;
+}
+
+// The statement as written, from its first token to its last (for explanations).
+std::string SchemeBuilder::source_text(const Tree& n) {
+    const std::size_t begin = read_.begin(n);
+    return trimmed_source(read_.context().text.substr(begin, last_token_end(read_, n) - begin));
 }
 
 ast::Rule SchemeBuilder::rule(const Tree& n) {
     ast::Rule r;
     r.span = read_.span(n);
     r.kind = front::TreeReader::child<g::award_keyword>(n) ? ast::RuleKind::award : ast::RuleKind::deduct;
-    const std::size_t begin = read_.begin(n);
-    r.source_text = trimmed_source(read_.context().text.substr(begin, last_token_end(read_, n) - begin));
+    r.source_text = source_text(n);
     for (const auto& c : n.children) {
         if (c->is_type<g::rule_amount>()) r.amount = expr_child(*c);
         else if (c->is_type<g::within_clause>()) r.within = range(*c);
@@ -383,16 +471,34 @@ ast::Rule SchemeBuilder::rule(const Tree& n) {
     return r;
 }
 
+// score EXPR [says "..."]: the grammar admits nothing else.
+ast::Rule SchemeBuilder::score_rule(const Tree& n) {
+    ast::Rule r;
+    r.span = read_.span(n);
+    r.kind = ast::RuleKind::score;
+    r.source_text = source_text(n);
+    r.amount = expr_child(*front::TreeReader::child<g::score_amount>(n));
+    if (const Tree* says = front::TreeReader::child<g::says_clause>(n)) r.says = string_of(*says);
+    return r;
+}
+
 ast::Node SchemeBuilder::node(const Tree& n) {
     ast::Node out;
     out.span = read_.context().map->span(read_.begin(n), read_.end(*front::TreeReader::child<g::node_label>(n)));
     const std::string_view kind = front::TreeReader::child<g::node_kind>(n)->string_view();
     out.kind = kind == "section" ? ast::NodeKind::section : kind == "clause" ? ast::NodeKind::clause : ast::NodeKind::item;
     out.label = string_of(*front::TreeReader::child<g::node_label>(n));
+    if (const Tree* name = front::TreeReader::child<g::node_name>(n)) {
+        out.name = name->string();
+        out.name_span = read_.span(*name);
+    }
     bool has_parts = false;
     for (const auto& c : n.children) {
         if (c->is_type<g::points_marks>()) out.points = number(*c->children.front());
-        else if (c->is_type<g::bonus_marks>()) out.bonus_cap = number(*c->children.front());
+        else if (c->is_type<g::bonus_marks>()) {
+            out.bonus_cap = number(*c->children.front());
+            out.extra = front::TreeReader::child<g::extra_marker>(*c) != nullptr;
+        }
         else if (c->is_type<g::parts_clause>()) {
             if (has_parts) {
                 read_.error(*c, "'parts' is given twice for this node");
@@ -405,9 +511,99 @@ ast::Node SchemeBuilder::node(const Tree& n) {
         } else if (c->is_type<g::goal_field>()) out.goal = string_of(*c);
         else if (c->is_type<g::text_field>()) out.text = string_of(*c);
         else if (c->is_type<g::rule_stmt>()) out.rules.push_back(rule(*c));
+        else if (c->is_type<g::score_stmt>()) out.rules.push_back(score_rule(*c));
         else if (c->is_type<g::node_inner>()) out.children.push_back(node(*c));
     }
     return out;
+}
+
+// ---- after the totals: grades, money, forfeits ------------------------------------------------------
+
+ast::GradeBand SchemeBuilder::band(const Tree& n) {
+    ast::GradeBand b;
+    const Tree& name = *front::TreeReader::child<g::band_name>(n);
+    b.span = read_.span(name);
+    b.name = name.string();
+    b.otherwise = front::TreeReader::child<g::band_otherwise>(n) != nullptr;
+    if (const Tree* at_least = front::TreeReader::child<g::band_threshold>(n))
+        b.at_least = number(*at_least->children.front());
+    if (const Tree* quota = front::TreeReader::child<g::quota_value>(n)) {
+        const Tree& value = *quota->children.front();
+        b.quota = number(value);
+        // A quota is a share of the units in scope; a bare number would be read as 15 units or
+        // 1500%, so the percent sign is required.
+        if (b.quota->unit != ast::LiteralUnit::percent)
+            read_.error(value, fmt::format("a quota is a share of the units: write it as a percent, quota {}%",
+                                           b.quota->text));
+    }
+    return b;
+}
+
+ast::Veto SchemeBuilder::veto(const Tree& n) {
+    ast::Veto v;
+    v.span = read_.span(n);
+    const Tree& grade = *front::TreeReader::child<g::veto_grade>(n);
+    v.grade = grade.string();
+    v.grade_span = read_.span(grade);
+    v.condition = expr_child(*front::TreeReader::child<g::veto_condition>(n));
+    if (const Tree* says = front::TreeReader::child<g::says_clause>(n)) v.says = string_of(*says);
+    v.source_text = source_text(n);
+    return v;
+}
+
+// The bands best first, the last one `otherwise` (what a unit meeting no threshold gets).
+ast::Grading SchemeBuilder::grading(const Tree& n) {
+    ast::Grading out;
+    const Tree& name = *front::TreeReader::child<g::grading_name>(n);
+    out.span = read_.span(name);
+    out.name = name.string();
+    const Tree& by = *front::TreeReader::child<g::grading_by>(n);
+    out.by = by.string();
+    out.by_span = read_.span(by);
+    if (const Tree* scope = front::TreeReader::child<g::scope_word>(n)) out.scope = scope_of(*scope);
+    const Tree* otherwise = nullptr;
+    for (const auto& c : n.children) {
+        if (c->is_type<g::veto_stmt>()) {
+            out.vetoes.push_back(veto(*c));
+        } else if (c->is_type<g::grade_band>()) {
+            ast::GradeBand b = band(*c);
+            if (otherwise)
+                read_.error(*c->children.front(),
+                            fmt::format("the grade '{}' comes after '{}: otherwise'; the 'otherwise' grade must be "
+                                        "the last (grades are listed best first)",
+                                        b.name, front::TreeReader::child<g::band_name>(*otherwise)->string()));
+            if (b.otherwise && !otherwise) otherwise = c.get();
+            out.bands.push_back(std::move(b));
+        }
+    }
+    if (!otherwise)
+        read_.error(name, fmt::format("the grades '{}' have no 'otherwise' grade: end them with the grade of a unit "
+                                      "that meets no threshold, e.g. 不合格: otherwise",
+                                      out.name));
+    return out;
+}
+
+ast::MoneyDecl SchemeBuilder::money(const Tree& n) {
+    ast::MoneyDecl m;
+    const Tree& name = *front::TreeReader::child<g::money_name>(n);
+    m.span = read_.span(name);
+    m.name = name.string();
+    m.amount = expr_child(*front::TreeReader::child<g::money_amount>(n));
+    if (const Tree* says = front::TreeReader::child<g::says_clause>(n)) m.says = string_of(*says);
+    m.source_text = source_text(n);
+    return m;
+}
+
+ast::Forfeit SchemeBuilder::forfeit(const Tree& n) {
+    ast::Forfeit f;
+    f.span = read_.span(n);
+    const Tree& money = *front::TreeReader::child<g::forfeit_money>(n);
+    f.money = money.string();
+    f.money_span = read_.span(money);
+    f.condition = expr_child(*front::TreeReader::child<g::forfeit_condition>(n));
+    if (const Tree* says = front::TreeReader::child<g::says_clause>(n)) f.says = string_of(*says);
+    f.source_text = source_text(n);
+    return f;
 }
 
 // ---- the file -------------------------------------------------------------------------------------
@@ -470,6 +666,29 @@ void SchemeBuilder::scheme_member(const Tree& n, ast::Scheme& scheme, bool& seen
         return;
     }
     if (n.is_type<g::string_lit>()) return;  // the title
+    // Allowed anywhere in the block: before, between or after the nodes.
+    if (n.is_type<g::score_stmt>()) {
+        scheme.root.rules.push_back(score_rule(n));
+        return;
+    }
+    if (n.is_type<g::grading_decl>()) {
+        if (scheme.grading) {
+            read_.error(*front::TreeReader::child<g::grading_name>(n),
+                        fmt::format("a scheme has one 'grades' block; '{}' was declared already",
+                                    scheme.grading->name));
+            return;
+        }
+        scheme.grading = grading(n);
+        return;
+    }
+    if (n.is_type<g::money_decl>()) {
+        scheme.money.push_back(money(n));
+        return;
+    }
+    if (n.is_type<g::forfeit_decl>()) {
+        scheme.forfeits.push_back(forfeit(n));
+        return;
+    }
     if (seen_node)
         read_.error(n, "header fields and 'type', 'const' and 'evidence' declarations must come before the first "
                        "node (section/item/clause)");

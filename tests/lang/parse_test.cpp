@@ -217,3 +217,96 @@ TEST_CASE("evidence values in CSV cells") {
     CHECK(diags.all()[0].span.begin.column == 7);
     CHECK(diags.all()[0].message == "in the value \"7 次\": unexpected text after the value");
 }
+
+namespace {
+
+// The rule of a one-rule item, written `RULE` inside a minimal scheme, printed as an expression.
+std::string parsed_amount(const std::string& rule, const std::string& part = "amount") {
+    const std::string text = "scheme \"t\" {\n  total 100\n  item \"i\" points 100 {\n    " + rule + "\n  }\n}\n";
+    kaohe::Diagnostics diags;
+    const auto s = kaohe::parse_scheme(text, "p.kh", diags);
+    std::string errors;
+    for (const auto& d : diags.all()) errors += kaohe::render(d, text);
+    INFO(errors);
+    REQUIRE(s);
+    const auto& r = s->root.children.at(0).rules.at(0);
+    return kaohe::ast::print(part == "amount" ? *r.amount : *r.condition);
+}
+
+}  // namespace
+
+TEST_CASE("population expressions parse as a reader expects") {
+    // X is an additive expression; the population is an operand of what surrounds it.
+    CHECK(parsed_amount("score 25 + (3 - rank 线上考核分 among group) * 1") ==
+          "(+ 25 (* (- 3 (among-group rank 线上考核分)) 1))");
+    CHECK(parsed_amount("score rank a + b * 2 among all ascending <= 3") ==
+          "(<= (among-all rank (+ a (* b 2)) ascending) 3)");
+    // `where` takes the whole condition, to the end of the expression.
+    CHECK(parsed_amount("score when 是指导员 then 指导员得分 else mean 指导员得分 among all where 是指导员") ==
+          "(when [是指导员 指导员得分] else (among-all mean 指导员得分 where 是指导员))");
+    CHECK(parsed_amount("score mean x among group where a and b or c") ==
+          "(among-group mean x where (or (and a b) c))");
+    CHECK(parsed_amount("score (mean x among group where a) + 1") == "(+ (among-group mean x where a) 1)");
+    CHECK(parsed_amount("deduct 5 if bottom 5 by 满意度测评分 among all says \"末5位\"", "condition") ==
+          "(among-all bottom 5 满意度测评分)");
+    CHECK(parsed_amount("deduct 1 if top 满额 by x among group and not y", "condition") ==
+          "(and (among-group top 满额 x) (not y))");
+    CHECK(parsed_amount("score count among group where 是指导员") == "(among-group count where 是指导员)");
+    CHECK(parsed_amount("score max x among all - min x among all") ==
+          "(- (among-all max x) (among-all min x))");
+}
+
+TEST_CASE("list builtins spelled like population words stay calls") {
+    CHECK(parsed_amount("score mean(班子评分, r => r.党建工作)") == "(call mean 班子评分 (=> r (. r 党建工作)))");
+    CHECK(parsed_amount("score count(L) + count(L, p => p.x > 1)") ==
+          "(+ (call count L) (call count L (=> p (> (. p x) 1))))");
+    CHECK(parsed_amount("score sum(L, p => p.x) + max(L, p => p.x) - min (L, p => p.x)") ==
+          "(- (+ (call sum L (=> p (. p x))) (call max L (=> p (. p x)))) (call min L (=> p (. p x))))");
+    CHECK(parsed_amount("award 1 if all(L, p => p.x > 0)", "condition") == "(call all L (=> p (> (. p x) 0)))");
+    CHECK(parsed_amount("score total(民主测评) + weighted(民主测评, 系数)") ==
+          "(+ (call total 民主测评) (call weighted 民主测评 系数))");
+    // A call's shape followed by `among` is the population form over a parenthesised value.
+    CHECK(parsed_amount("score mean (a + b) among all") == "(among-all mean (+ a b))");
+}
+
+TEST_CASE("a self-assessed score's CSV cell is a number") {
+    kaohe::Diagnostics diags;
+    const auto v = kaohe::parse_evidence_value("4.5", "units.csv", kaohe::Span{{2, 9}, 3}, diags);
+    REQUIRE(v);
+    CHECK(v->kind == kaohe::ast::RawValue::Kind::number);
+    CHECK(v->text == "4.5");
+}
+
+TEST_CASE("self lines and vote tallies in evidence files") {
+    const std::string text = "unit \"甲\"\nself 1.2: 4.5 source \"自查表\"\n民主测评: { 好: 20, 较好: 8 }\n";
+    kaohe::Diagnostics diags;
+    const auto e = kaohe::parse_evidence(text, "e.txt", diags);
+    REQUIRE(e);
+    REQUIRE(e->facts.size() == 2);
+    CHECK(e->facts[0].name.empty());
+    CHECK(e->facts[0].self_path == "1.2");
+    CHECK(e->facts[0].value.text == "4.5");
+    CHECK(e->facts[0].source == "自查表");
+    CHECK(e->facts[1].name == "民主测评");
+    CHECK(e->facts[1].self_path.empty());
+    CHECK(!e->facts[1].append);
+    REQUIRE(e->facts[1].value.kind == kaohe::ast::RawValue::Kind::record);
+    REQUIRE(e->facts[1].value.fields.size() == 2);
+    CHECK(e->facts[1].value.fields[1].name == "较好");
+    CHECK(e->facts[1].value.fields[1].value.text == "8");
+}
+
+TEST_CASE("nested population-or-call words parse in linear time, with one diagnostic") {
+    // Each `mean (` is first tried as a call, which fails only at `among`. Without remembering
+    // that (grammar::once), 40 levels would take 2^40 parses: this test would not finish.
+    constexpr int levels = 40;
+    std::string rule = "score ";
+    for (int i = 0; i < levels; ++i) rule += "mean (";
+    rule += "x";
+    for (int i = 0; i < levels; ++i) rule += ") among all";
+    const std::string text = "scheme \"t\" {\n  total 1\n  item \"i\" points 1 {\n    " + rule + "\n  }\n}\n";
+    kaohe::Diagnostics diags;
+    CHECK(!kaohe::parse_scheme(text, "nested.kh", diags));
+    REQUIRE(diags.all().size() == 1);
+    CHECK(diags.all()[0].message.starts_with("a population expression cannot be inside another one's"));
+}
