@@ -29,6 +29,34 @@ Interval sum_interval(const Interval& each) {
     return r;
 }
 
+Interval table_interval(const bc::Table& table) {
+    if (table.values.empty()) return Interval::unbounded();
+    Interval r = Interval::exactly(table.values[0]);
+    for (const auto& v : table.values) r = hull(r, Interval::exactly(v));
+    return r;
+}
+
+// A node's score: 0 up to its full marks plus its extras (NodeInfo::computed and the VM's clamp).
+Interval node_interval(const checked::NodeFacts& node) {
+    if (!node.full) return Interval::unbounded();
+    return Interval::between(0, *node.full + node.extras);
+}
+
+Interval population_interval(const ast::Population& p, const checked::Scheme& s) {
+    Interval x = p.value ? interval_of(*p.value, s) : Interval::unbounded();
+    switch (p.kind) {
+    case ast::PopulationKind::rank: return Interval::at_least(1);
+    case ast::PopulationKind::count: return Interval::at_least(0);
+    case ast::PopulationKind::mean:
+    case ast::PopulationKind::max:
+    case ast::PopulationKind::min: return x;  // over at least one unit (none is an evaluation error)
+    case ast::PopulationKind::sum: return sum_interval(x);
+    case ast::PopulationKind::bottom:
+    case ast::PopulationKind::top: return Interval::between(0, 1);
+    }
+    return Interval::unbounded();
+}
+
 Interval call_interval(const ast::Expr& e, const ast::Call& call, const checked::Scheme& s) {
     const auto* facts = s.facts_of(e);
     if (!facts || !facts->builtin) return Interval::unbounded();
@@ -61,6 +89,11 @@ Interval call_interval(const ast::Expr& e, const ast::Call& call, const checked:
     case Builtin::min: return hull(Interval::exactly(0), body());  // 0 for an empty list
     case Builtin::any:
     case Builtin::all: return Interval::between(0, 1);
+    case Builtin::mean: return body();  // over at least one record (an empty list is an error)
+    case Builtin::total: return Interval::at_least(0);
+    case Builtin::weighted:
+        // a weighted mean of the table's values (at least one vote, else an evaluation error)
+        return facts->index < s.tables.size() ? table_interval(s.tables[facts->index]) : Interval::unbounded();
     }
     return Interval::unbounded();
 }
@@ -80,22 +113,21 @@ Interval interval_of(const ast::Expr& e, const checked::Scheme& s) {
             const auto& value = s.constants[it->second.index].value;
             return value ? Interval::exactly(*value) : Interval::unbounded();
         }
+        if (it->second.kind == checked::Binding::Kind::node && it->second.index < s.nodes.size())
+            return node_interval(s.nodes[it->second.index]);
         return Interval::unbounded();
     }
     if (const auto* m = std::get_if<ast::Member>(&e.node)) {
         const auto* facts = s.facts_of(e);
         const auto* object = m->object ? s.facts_of(*m->object) : nullptr;
+        if (object && object->type.kind == checked::Type::Kind::votes) return Interval::at_least(0);  // a vote count
         if (!facts || !object || !object->type.record || facts->index == bc::no_index) return Interval::unbounded();
         return field_interval(object->type.record->fields[facts->index]);
     }
     if (std::holds_alternative<ast::Index>(e.node)) {
         const auto* facts = s.facts_of(e);
         if (!facts || facts->index == bc::no_index) return Interval::unbounded();
-        const auto& values = s.tables[facts->index].values;
-        if (values.empty()) return Interval::unbounded();
-        Interval r = Interval::exactly(values[0]);
-        for (const auto& v : values) r = hull(r, Interval::exactly(v));
-        return r;
+        return table_interval(s.tables[facts->index]);
     }
     if (const auto* u = std::get_if<ast::Unary>(&e.node)) {
         if (u->op == ast::UnaryOp::negate && u->operand) return -interval_of(*u->operand, s);
@@ -123,6 +155,7 @@ Interval interval_of(const ast::Expr& e, const checked::Scheme& s) {
         return r ? *r : Interval::unbounded();
     }
     if (const auto* call = std::get_if<ast::Call>(&e.node)) return call_interval(e, *call, s);
+    if (const auto* p = std::get_if<ast::Population>(&e.node)) return population_interval(*p, s);
     return Interval::unbounded();
 }
 
@@ -135,6 +168,7 @@ public:
     void run() {
         number_nodes(s_.ast->root, bc::no_index);
         for (std::size_t i = 0; i < s_.nodes.size(); ++i) check_node(s_.nodes[i]);
+        if (s_.ast->grading) check_grading(*s_.ast->grading);
         for (std::size_t i = 0; i < s_.evidence.size(); ++i)
             if (!s_.evidence_used[i])
                 warning(s_.evidence_decls[i]->span, fmt::format("evidence '{}' is never used", s_.evidence[i].name));
@@ -148,15 +182,22 @@ private:
         diags_.warning(s_.file, at, std::move(message), std::move(suggestion));
     }
 
-    // Pre-order numbering with each node's full marks and held points.
+    // Pre-order numbering with each node's full marks, extras, score rule and extent.
     void number_nodes(const ast::Node& node, std::uint32_t parent) {
         auto index = static_cast<std::uint32_t>(s_.nodes.size());
         checked::NodeFacts facts;
         facts.node = &node;
         facts.parent = parent;
         facts.full = full_marks(node);
+        for (const auto& rule : node.rules)
+            if (rule.kind == ast::RuleKind::score && !facts.score) facts.score = &rule;
         s_.nodes.push_back(facts);
-        for (const auto& child : node.children) number_nodes(child, index);
+        for (const auto& child : node.children) {
+            if (child.extra && child.bonus_cap)
+                if (auto cap = checked::literal_value(*child.bonus_cap)) s_.nodes[index].extras += *cap;
+            number_nodes(child, index);
+        }
+        s_.nodes[index].end = static_cast<std::uint32_t>(s_.nodes.size());
     }
 
     std::optional<Decimal> full_marks(const ast::Node& node) {
@@ -185,8 +226,20 @@ private:
         const ast::Node& node = *facts.node;
         const char* word = checked::node_word(node.kind);
         check_sibling_labels(node);
-        if (!node.children.empty()) check_children_points(facts);
-        else if (node.parts) error(node.parts_span, fmt::format("parts on a {} without children", word));
+        if (node.extra && !node.bonus_cap)
+            error(node.span, fmt::format("only a bonus {} can be extra: {} \"...\" bonus cap N extra {{ ... }}", word, word));
+        if (facts.score) {
+            check_score_rules(facts);
+            // A computed node's children are its inputs: their points need not add up to its own.
+            if (node.parts)
+                error(node.parts_span, fmt::format("parts has no meaning on a {} with a score rule: its children's "
+                                                   "points are inputs, not parts of its own",
+                                                   word));
+        } else if (!node.children.empty()) {
+            check_children_points(facts);
+        } else if (node.parts) {
+            error(node.parts_span, fmt::format("parts on a {} without children", word));
+        }
 
         if (node.children.empty() && node.rules.empty()) {
             if (node.bonus_cap) warning(node.span, fmt::format("bonus {} has no rules: it always scores 0", word));
@@ -195,7 +248,7 @@ private:
         for (const auto& rule : node.rules) {
             if (node.bonus_cap && rule.kind == ast::RuleKind::deduct)
                 warning(rule.span, fmt::format("deduction in a bonus {}: it starts at 0, so only awards belong here", word));
-            check_rule(rule);
+            if (rule.kind != ast::RuleKind::score) check_rule(rule);
         }
         check_deductions_reach(facts);
     }
@@ -217,6 +270,7 @@ private:
         Decimal sum;
         std::vector<std::string> terms;
         for (const auto& child : node.children) {
+            if (child.extra) continue;  // on top of the parent's full marks, not part of them
             const ast::NumberLit* lit = child.bonus_cap && !child.points ? &*child.bonus_cap
                                         : child.points && !child.bonus_cap ? &*child.points
                                                                            : nullptr;
@@ -251,6 +305,88 @@ private:
             return;
         }
         if (*parts < full) facts.held = full - *parts;
+    }
+
+    // At most one `score` rule, and then no deduct or award; the score takes no per, condition,
+    // cap or within; a score that can leave [0, full] is clamped, and the scheme is warned.
+    void check_score_rules(const checked::NodeFacts& facts) {
+        const ast::Node& node = *facts.node;
+        const char* word = checked::node_word(node.kind);
+        const ast::Rule& score = *facts.score;
+        for (const auto& rule : node.rules) {
+            if (&rule == &score) continue;
+            if (rule.kind == ast::RuleKind::score)
+                error(rule.span, fmt::format("a second score rule: a node has at most one (the first is on line {})",
+                                             score.span.begin.line));
+            else
+                error(rule.span, fmt::format("{} beside a score rule (line {}): this {} scores its expression, so it has "
+                                             "no deduct or award; fold this into the score",
+                                             rule.kind == ast::RuleKind::deduct ? "deduct" : "award",
+                                             score.span.begin.line, word));
+        }
+        if (score.per || !score.per_missing.empty() || score.condition || score.cap || score.within) {
+            error(score.span, "a score rule is `score EXPR [says \"...\"]`: it takes no per, if, unless, cap or within "
+                              "(use when ... then ... else ... in the expression)");
+            return;
+        }
+        if (!well_typed(score) || !facts.full) return;
+        Interval value = interval_of(*score.amount, s_);
+        Decimal most = *facts.full + facts.extras;
+        if (!value.inside(Decimal(0), most))
+            warning(score.amount->span, fmt::format("this score can be {}, outside 0..{}: it is kept within 0..{}",
+                                                    describe(value), most.to_string(), most.to_string()));
+    }
+
+    // Grade bands: best first, thresholds in points strictly decreasing, quotas fractions of at
+    // most 100%, the last band `otherwise` and only the last.
+    void check_grading(const ast::Grading& g) {
+        std::optional<Decimal> previous;
+        const ast::GradeBand* previous_band = nullptr;
+        const checked::NodeFacts& graded = s_.nodes[s_.grading.node < s_.nodes.size() ? s_.grading.node : 0];
+        for (std::size_t i = 0; i < g.bands.size(); ++i) {
+            const ast::GradeBand& band = g.bands[i];
+            bool last = i + 1 == g.bands.size();
+            if (band.otherwise && !last)
+                error(band.span, fmt::format("'{}: otherwise' must be the last grade: it takes every unit left", band.name));
+            if (last && !band.otherwise)
+                error(band.span, fmt::format("the last grade takes every unit left: write {}: otherwise", band.name));
+            if (band.otherwise && band.quota)
+                error(band.span, "the otherwise grade takes every unit left: it has no quota");
+            if (band.quota) check_quota(band);
+            if (band.otherwise) continue;
+            if (!band.at_least) {
+                error(band.span, fmt::format("grade '{}' needs a threshold: {}: >= N", band.name, band.name));
+                continue;
+            }
+            auto threshold = checked::literal_value(*band.at_least);
+            bool points = band.at_least->unit == ast::LiteralUnit::none || band.at_least->unit == ast::LiteralUnit::points;
+            if (!threshold || !points) {
+                error(band.span, fmt::format("grade '{}': a threshold is a number of points", band.name));
+                continue;
+            }
+            if (previous && !(*threshold < *previous))
+                error(band.span, fmt::format("grade '{}' needs a threshold below {} (the threshold of '{}', the grade "
+                                             "before it): grades go from the best down",
+                                             band.name, previous->to_string(), previous_band->name));
+            else if (graded.full && *graded.full + graded.extras < *threshold)
+                warning(band.span, fmt::format("no unit can reach grade '{}': it needs {}, but the most a unit can score "
+                                               "is {}",
+                                               band.name, threshold->to_string(),
+                                               (*graded.full + graded.extras).to_string()));
+            previous = threshold;
+            previous_band = &band;
+        }
+    }
+
+    void check_quota(const ast::GradeBand& band) {
+        auto quota = checked::literal_value(*band.quota);
+        if (!quota || band.quota->unit != ast::LiteralUnit::percent) {
+            error(band.span, fmt::format("grade '{}': a quota is a percentage of the units, as in quota 15%", band.name));
+            return;
+        }
+        if (quota->sign() <= 0 || Decimal(1) < *quota)
+            error(band.span, fmt::format("grade '{}': a quota must be above 0% and at most 100%, not {}%", band.name,
+                                         band.quota->text));
     }
 
     // The most a rule can take (or give), after its cap; nullopt when unbounded.
@@ -337,7 +473,7 @@ private:
     // always a transcription mistake.
     void check_deductions_reach(const checked::NodeFacts& facts) {
         const ast::Node& node = *facts.node;
-        if (node.bonus_cap || !facts.full) return;
+        if (node.bonus_cap || !facts.full || facts.score) return;
         bool leaf = node.children.empty();
         const Decimal& target = leaf ? *facts.full : facts.held;
         if (!leaf && facts.held.is_zero()) return;

@@ -5,7 +5,10 @@
 //  - interval analysis over the evidence's declared ranges: a leaf's deductions can reach its
 //    points, a cap can bind, a `within LO..HI` amount stays inside LO..HI
 //  - leaves have rules, bonus nodes award, every declared evidence is read
-// Fills scheme.nodes (pre-order, with full marks and held points).
+//  - `score` rules: at most one per node, nothing beside it, a warning when it can leave
+//    [0, full + extras]; `extra` only on bonus nodes, and left out of the parent's points
+//  - grade bands: thresholds strictly decreasing, quotas in (0%, 100%], `otherwise` last
+// Fills scheme.nodes (pre-order, with full marks, held points, extras and score rules).
 #pragma once
 
 #include "compiler/checked.hpp"

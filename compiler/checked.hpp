@@ -1,11 +1,13 @@
 // The checked scheme: what the passes learn about an ast::Scheme, kept beside it (the AST itself
 // is never mutated). Each pass fills its part, in this order:
 //
-//   resolve  choice_types, evidence (the final FieldSpecs), constants (declared), bindings of
-//            every NameRef, evidence_used
+//   resolve  modules (the stdlib the scheme uses), choice_types (with the grades'),
+//            evidence (the final FieldSpecs), constants (declared), bindings of every NameRef
+//            (named nodes and the grade included), evidence_used, grading, forfeit_money
 //   types    facts of every expression (type, unit, and what lowering needs), constant values,
 //            tables
-//   check    node_facts (full marks and held points per node, pre-order)
+//   check    nodes (full marks, held points, extras, score rule per node, pre-order)
+//   phases   nodes[i].phase
 //   lower    reads all of it
 //
 // Invariants (asserted in debug builds by lower): after resolve, every NameRef in the scheme has a
@@ -17,6 +19,7 @@
 #include "lang/ast.hpp"
 #include "runtime/decimal.hpp"
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,6 +29,12 @@
 #include <vector>
 
 namespace kaohe::checked {
+
+// The measure word of a vote count (民主测评.好, total(民主测评)).
+inline constexpr std::string_view votes_measure = "票";
+// The measure words of population counts: a place (rank) and a number of units (count).
+inline constexpr std::string_view rank_measure = "名";
+inline constexpr std::string_view units_measure = "个";
 
 // The type of an expression. Numbers carry their unit of measure.
 struct Type {
@@ -40,6 +49,7 @@ struct Type {
         text,
         table,         // a table constant; only legal as the table of T[K]
         rounding,      // half_up, half_even, down, up: only legal as round()'s third argument
+        votes,         // a tally: a count per value of choice_types[choice_type]
     };
     Kind kind = Kind::error;
     bc::Unit unit = bc::Unit::none;
@@ -73,9 +83,11 @@ struct Type {
 
 // What a name refers to, decided by resolve.
 struct Binding {
-    enum class Kind : std::uint8_t { evidence, constant, param, choice_value, boolean, rounding };
+    // node: a named node's score (index = its pre-order number); grade: the unit's grade (the
+    // grades NAME, in money and forfeit lines only)
+    enum class Kind : std::uint8_t { evidence, constant, param, choice_value, boolean, rounding, node, grade };
     Kind kind = Kind::evidence;
-    std::uint32_t index = 0;  // evidence slot, constant index, 0/1 for no/yes, a Rounding
+    std::uint32_t index = 0;  // evidence slot, constant index, 0/1 for no/yes, a Rounding, a node
     std::uint32_t depth = 0;  // param: how many loops out from the innermost (0 = innermost)
     const ast::Lambda* binder = nullptr;  // param: the lambda that binds it
 };
@@ -83,7 +95,9 @@ struct Binding {
 // What lowering needs to know about one expression, beyond its type. Set by types.
 struct Facts {
     Type type;
-    std::uint32_t index = bc::no_index;  // Member: field index; Index/TableLit: table; choice_value: value
+    // Member: field index (of a votes tally: the value counted); Index/TableLit and weighted():
+    // table; choice_value: value
+    std::uint32_t index = bc::no_index;
     std::optional<Builtin> builtin;      // Call
     std::vector<std::uint32_t> choices;  // IsChoice: the tested values' indices
     std::uint32_t places = 0;            // round(): places
@@ -104,6 +118,17 @@ struct NodeFacts {
     std::uint32_t parent = bc::no_index;
     std::optional<Decimal> full;  // points or bonus cap; nullopt when missing or malformed
     Decimal held;                 // full - parts when `parts` is below full, else 0
+    Decimal extras;               // the caps of its `extra` bonus children: it scores up to full + extras
+    std::uint32_t end = 0;        // one past its last descendant (pre-order): descendants are (index, end)
+    const ast::Rule* score = nullptr;  // its `score` rule, if any (NodeInfo::computed)
+    std::uint8_t phase = 1;       // set by phases: 2 when it (or a descendant) reads a population value
+};
+
+// The scheme's grading, as resolve finds it (docs/language.md "Grades, money ...").
+struct Grading {
+    std::uint32_t choice_type = bc::no_index;  // the grades; no_index: no grading (or in error)
+    std::uint32_t node = 0;                    // graded by this node's score (0: the total)
+    std::vector<std::uint32_t> veto_grades;    // per veto: the grade it gives (no_index: in error)
 };
 
 struct Scheme {
@@ -122,6 +147,12 @@ struct Scheme {
     std::unordered_map<const ast::TableLit*, std::uint32_t> table_of_literal;
 
     std::vector<NodeFacts> nodes;  // pre-order
+    Grading grading;
+    std::vector<std::uint32_t> forfeit_money;  // per forfeit: the money it sets to 0 (no_index: in error)
+
+    // The stdlib modules the scheme uses (`use levels`), parsed from the embedded text. Their
+    // declarations come before the scheme's own; the pointers above may point into them.
+    std::vector<std::unique_ptr<ast::Scheme>> modules;
 
     std::optional<std::uint32_t> find_evidence(std::string_view name) const {
         for (std::uint32_t i = 0; i < evidence.size(); ++i)
@@ -177,9 +208,26 @@ void for_each_child(const ast::Expr& e, F&& f) {
                 each(n.otherwise);
             } else if constexpr (std::is_same_v<N, ast::TableLit>) {
                 for (const auto& entry : n.entries) each(entry.value);
+            } else if constexpr (std::is_same_v<N, ast::Population>) {
+                each(n.n);
+                each(n.value);
+                each(n.where);
             }
         },
         e.node);
+}
+
+// Calls f(expr) for every expression after the totals: veto conditions, money amounts and
+// forfeit conditions, in that order (the order lowering emits them).
+template <class F>
+void for_each_after_total_expr(const ast::Scheme& scheme, F&& f) {
+    if (scheme.grading)
+        for (const auto& veto : scheme.grading->vetoes)
+            if (veto.condition) f(*veto.condition);
+    for (const auto& money : scheme.money)
+        if (money.amount) f(*money.amount);
+    for (const auto& forfeit : scheme.forfeits)
+        if (forfeit.condition) f(*forfeit.condition);
 }
 
 // Calls f(node) for every node, pre-order.

@@ -1,4 +1,4 @@
-// The compiler pipeline: AST -> names -> types -> scheme checks -> bytecode.
+// The compiler pipeline: AST -> names -> types -> scheme checks -> phases -> bytecode.
 // Each pass reports into one collector and keeps going, so a single run shows every problem;
 // lowering runs only on a scheme with no errors.
 #include "compiler/compile.hpp"
@@ -6,6 +6,7 @@
 #include "compiler/check.hpp"
 #include "compiler/checked.hpp"
 #include "compiler/lower.hpp"
+#include "compiler/phases.hpp"
 #include "compiler/resolve.hpp"
 #include "compiler/types.hpp"
 
@@ -35,6 +36,7 @@ std::optional<bc::Program> compile(const ast::Scheme& scheme, std::string_view s
     resolve(checked, found);
     check_types(checked, found);
     check_scheme(checked, found);
+    assign_phases(checked, found);
     bool ok = !found.has_errors();
     report_in_source_order(found, diags);
     if (!ok) return std::nullopt;

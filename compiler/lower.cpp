@@ -1,7 +1,9 @@
 #include "compiler/lower.hpp"
 
 #include "compiler/check.hpp"
+#include "compiler/phases.hpp"
 #include "compiler/types.hpp"
+#include "lang/ast_print.hpp"
 #include "runtime/sha256.hpp"
 
 #include <fmt/format.h>
@@ -31,6 +33,40 @@ Rounding rounding_of(ast::RoundingMode mode) {
     return Rounding::half_up;
 }
 
+bc::AggregateKind aggregate_kind(ast::PopulationKind kind) {
+    switch (kind) {
+    case ast::PopulationKind::rank: return bc::AggregateKind::rank;
+    case ast::PopulationKind::mean: return bc::AggregateKind::mean;
+    case ast::PopulationKind::max: return bc::AggregateKind::max;
+    case ast::PopulationKind::min: return bc::AggregateKind::min;
+    case ast::PopulationKind::sum: return bc::AggregateKind::sum;
+    case ast::PopulationKind::count: return bc::AggregateKind::count;
+    case ast::PopulationKind::bottom: return bc::AggregateKind::bottom;
+    case ast::PopulationKind::top: return bc::AggregateKind::top;
+    }
+    return bc::AggregateKind::rank;
+}
+
+bc::Scope scope_of(ast::PopulationScope scope) {
+    return scope == ast::PopulationScope::group ? bc::Scope::group : bc::Scope::all;
+}
+
+// The source text a span covers (spans count code points from a 1-based line and column).
+std::string span_text(std::string_view source, const Span& span) {
+    std::size_t at = 0;
+    for (std::uint32_t line = 1; line < span.begin.line && at < source.size(); ++at)
+        if (source[at] == '\n') ++line;
+    auto next_code_point = [&](std::size_t i) {
+        ++i;
+        while (i < source.size() && (static_cast<unsigned char>(source[i]) & 0xc0) == 0x80) ++i;
+        return i;
+    };
+    for (std::uint32_t column = 1; column < span.begin.column && at < source.size(); ++column) at = next_code_point(at);
+    std::size_t end = at;
+    for (std::uint32_t n = 0; n < span.length && end < source.size(); ++n) end = next_code_point(end);
+    return std::string(source.substr(at, end - at));
+}
+
 bc::NodeKind node_kind(ast::NodeKind kind) {
     switch (kind) {
     case ast::NodeKind::scheme: return bc::NodeKind::scheme;
@@ -54,8 +90,22 @@ public:
         p_.tables = s_.tables;
         node_table();
         rule_table();
+        population_table();
+        grading_table();
+        money_table();
+        // opcodes.def "Phases": a scheme with no population values, grades or money runs each
+        // unit straight through, with no barriers (streaming).
+        bool phased = !p_.aggregates.empty() || ast.grading || !ast.money.empty() || !ast.forfeits.empty();
         line_ = ast.root.span.begin.line;
-        node_code(ast.root);
+        node_code(ast.root, 1);
+        if (phased) {
+            store_inputs();
+            barrier(0);
+        }
+        node_code(ast.root, 2);
+        veto_code();
+        if (phased) barrier(1);
+        money_code();
         line_ = ast.root.span.begin.line;
         emit(Op::HALT);
         if (too_large_) return std::nullopt;
@@ -86,12 +136,16 @@ private:
             const ast::Node& node = *facts.node;
             node_index_[&node] = i;
             bc::NodeInfo info;
+            info.name = node.name;
             info.label = node.label.empty() && node.kind == ast::NodeKind::scheme ? s_.ast->header.title : node.label;
             info.goal = node.goal;
             info.text = node.text;
             info.kind = node_kind(node.kind);
             info.parent = facts.parent;
             info.bonus = node.bonus_cap.has_value();
+            info.extra = node.extra;
+            info.computed = facts.score != nullptr;
+            info.phase = facts.phase;
             info.full = facts.full ? *facts.full : Decimal();
             info.held = facts.held;
             info.has_children = !node.children.empty();
@@ -115,7 +169,9 @@ private:
             rule_index_[rule] = static_cast<std::uint32_t>(p_.rules.size());
             bc::RuleInfo info;
             info.node = node;
-            info.kind = rule->kind == ast::RuleKind::deduct ? bc::RuleKind::deduct : bc::RuleKind::award;
+            info.kind = rule->kind == ast::RuleKind::deduct  ? bc::RuleKind::deduct
+                        : rule->kind == ast::RuleKind::award ? bc::RuleKind::award
+                                                             : bc::RuleKind::score;
             if (rule->cap) info.cap = fold_constant(*rule->cap, s_);
             info.says = rule->says;
             info.source_text = rule->source_text;
@@ -124,6 +180,65 @@ private:
             p_.rules.push_back(std::move(info));
         }
         check_limit(p_.rules.size(), "rules");
+    }
+
+    // Every population expression becomes an aggregate over per-unit inputs. Identical
+    // expressions (the same printed AST) share one aggregate, and identical X or C one input.
+    void population_table() {
+        for_each_population(s_, [&](const ast::Expr& e) {
+            const auto& pop = std::get<ast::Population>(e.node);
+            auto [it, fresh] = aggregate_index_.try_emplace(ast::print(e), static_cast<std::uint32_t>(p_.aggregates.size()));
+            aggregate_of_[&e] = it->second;
+            if (!fresh) return;
+            bc::Aggregate a;
+            a.kind = aggregate_kind(pop.kind);
+            a.scope = scope_of(pop.scope);
+            a.ascending = pop.ascending;
+            if (pop.value) a.value = input(*pop.value);
+            if (pop.where) a.where = input(*pop.where);
+            if (pop.n) a.n = *fold_constant(*pop.n, s_);
+            a.source_text = span_text(source_, e.span);
+            a.line = e.span.begin.line;
+            p_.aggregates.push_back(std::move(a));
+        });
+        check_limit(p_.aggregates.size(), "population expressions");
+    }
+
+    std::uint32_t input(const ast::Expr& e) {
+        auto [it, fresh] = input_index_.try_emplace(ast::print(e), static_cast<std::uint32_t>(p_.population_inputs.size()));
+        if (fresh) {
+            p_.population_inputs.push_back(bc::PopulationInput{span_text(source_, e.span), e.span.begin.line});
+            input_exprs_.push_back(&e);
+        }
+        return it->second;
+    }
+
+    void grading_table() {
+        const auto& g = s_.ast->grading;
+        if (!g) return;
+        bc::Grading& out = p_.grading;
+        out.choice_type = s_.grading.choice_type;
+        out.node = s_.grading.node;
+        out.scope = g->scope == ast::PopulationScope::group ? bc::Scope::group : bc::Scope::all;
+        out.line = g->span.begin.line;
+        for (const auto& band : g->bands) {
+            bc::GradeBand b;
+            if (band.at_least) b.at_least = checked::literal_value(*band.at_least);
+            if (band.quota) b.quota = checked::literal_value(*band.quota);  // 15% is 0.15
+            out.bands.push_back(b);
+        }
+        for (std::size_t i = 0; i < g->vetoes.size(); ++i) {
+            const ast::Veto& veto = g->vetoes[i];
+            out.vetoes.push_back(bc::Veto{s_.grading.veto_grades[i], veto.says, veto.source_text, veto.span.begin.line});
+        }
+    }
+
+    void money_table() {
+        for (const auto& m : s_.ast->money) p_.money.push_back(bc::Money{m.name, m.says, m.source_text, m.span.begin.line});
+        for (std::size_t i = 0; i < s_.ast->forfeits.size(); ++i) {
+            const ast::Forfeit& f = s_.ast->forfeits[i];
+            p_.forfeits.push_back(bc::Forfeit{s_.forfeit_money[i], f.says, f.source_text, f.span.begin.line});
+        }
     }
 
     // ---- emitting ----------------------------------------------------------------------
@@ -168,17 +283,65 @@ private:
 
     // ---- the tree ----------------------------------------------------------------------
 
-    void node_code(const ast::Node& node) {
-        for (const auto& child : node.children) node_code(child);
+    // The nodes of one phase in post-order. A phase-1 node's descendants are all phase 1, and a
+    // phase-2 node's ancestors all phase 2, so each phase's slots keep children before parents.
+    void node_code(const ast::Node& node, std::uint8_t phase) {
+        for (const auto& child : node.children) node_code(child, phase);
+        std::uint32_t n = node_index_.at(&node);
+        if (s_.nodes[n].phase != phase) return;
         for (const auto& rule : node.rules) rule_code(rule);
         LineScope line(*this, node.span.begin.line);
-        emit(Op::NODE, node_index_.at(&node));
+        emit(Op::NODE, n);
+    }
+
+    // Phase 1 ends by keeping each population input (X, C) of this unit.
+    void store_inputs() {
+        for (std::uint32_t k = 0; k < input_exprs_.size(); ++k) {
+            LineScope line(*this, input_exprs_[k]->span.begin.line);
+            expr(*input_exprs_[k]);
+            emit(Op::STORE, k);
+        }
+    }
+
+    void barrier(std::uint32_t which) {
+        LineScope line(*this, s_.ast->root.span.begin.line);
+        emit(Op::BARRIER, which);
+    }
+
+    void veto_code() {
+        if (!s_.ast->grading) return;
+        const auto& vetoes = s_.ast->grading->vetoes;
+        for (std::uint32_t v = 0; v < vetoes.size(); ++v) {
+            LineScope line(*this, vetoes[v].span.begin.line);
+            expr(*vetoes[v].condition);
+            emit(Op::VETO, v);
+        }
+    }
+
+    void money_code() {
+        const auto& money = s_.ast->money;
+        for (std::uint32_t m = 0; m < money.size(); ++m) {
+            LineScope line(*this, money[m].span.begin.line);
+            expr(*money[m].amount);
+            emit(Op::MONEY, m);
+        }
+        const auto& forfeits = s_.ast->forfeits;
+        for (std::uint32_t f = 0; f < forfeits.size(); ++f) {
+            LineScope line(*this, forfeits[f].span.begin.line);
+            expr(*forfeits[f].condition);
+            emit(Op::FORFEIT, f);
+        }
     }
 
     void rule_code(const ast::Rule& rule) {
         LineScope line(*this, rule.span.begin.line);
         std::uint32_t r = rule_index_.at(&rule);
         emit(Op::RULE, r);
+        if (rule.kind == ast::RuleKind::score) {
+            expr(*rule.amount);
+            emit(Op::SCORE, r);
+            return;
+        }
         std::optional<std::size_t> skip;
         if (rule.condition) {
             expr(*rule.condition);
@@ -226,11 +389,18 @@ private:
         case checked::Binding::Kind::evidence: emit(Op::LOAD, b.index); return;
         case checked::Binding::Kind::constant: constant(*s_.constants[b.index].value); return;
         case checked::Binding::Kind::boolean: emit(Op::BOOL, b.index); return;
-        default: assert(false && "types allows only evidence, constants and yes/no as values"); return;
+        case checked::Binding::Kind::node: emit(Op::LOAD_NODE, b.index); return;
+        case checked::Binding::Kind::grade: emit(Op::GRADE); return;
+        default: assert(false && "types allows only evidence, constants, nodes, the grade and yes/no as values"); return;
         }
     }
 
     void lower_node(const ast::Expr& e, const ast::Member& m) {
+        if (facts(*m.object).type.kind == checked::Type::Kind::votes) {  // 民主测评.好
+            expr(*m.object);
+            emit(Op::TALLY, facts(e).index);
+            return;
+        }
         std::uint32_t field = facts(e).index;
         std::uint32_t depth = s_.bindings.at(m.object.get()).depth;
         if (field > max_field_index || depth > max_field_depth) {
@@ -316,6 +486,7 @@ private:
     }
 
     void lower_node(const ast::Expr&, const ast::Lambda&) { assert(false && "lambdas are lowered by their builtin"); }
+    void lower_node(const ast::Expr& e, const ast::Population&) { emit(Op::AGG, aggregate_of_.at(&e)); }
     void lower_node(const ast::Expr&, const ast::TableLit&) { assert(false && "tables are lowered by their index"); }
 
     void lower_node(const ast::Expr& e, const ast::Call& call) {
@@ -335,6 +506,14 @@ private:
             emit(Op::ROUND, bc::round_operand(facts(e).places, mode));
             return;
         }
+        case Builtin::total:
+            expr(*call.args[0]);
+            emit(Op::VOTES_TOTAL);
+            return;
+        case Builtin::weighted:
+            expr(*call.args[0]);
+            emit(Op::WEIGHTED, facts(e).index);
+            return;
         default: list_builtin(builtin, call);
         }
     }
@@ -355,6 +534,21 @@ private:
         patch(top);
     }
 
+    // 0, then 1 added per record (for which `condition` holds, when given)
+    void count_loop(const ast::Expr& list, const ast::Expr* condition) {
+        constant(Decimal(0));
+        loop(list, [&] {
+            std::optional<std::size_t> skip;
+            if (condition) {
+                expr(*condition);
+                skip = emit(Op::JUMP_IF_FALSE);
+            }
+            constant(Decimal(1));
+            emit(Op::ADD);
+            if (skip) patch(*skip);
+        });
+    }
+
     void list_builtin(Builtin builtin, const ast::Call& call) {
         const ast::Expr& list = *call.args[0];
         const ast::Expr* body = lambda_body(call);
@@ -369,18 +563,14 @@ private:
             constant(Decimal(0));
             fold(Op::ADD);
             return;
-        case Builtin::count:
+        case Builtin::count: count_loop(list, body); return;
+        case Builtin::mean:
+            // sum / count: for an empty list 0 / 0, which the VM reports as an evaluation error
+            // at this line (the mean of nothing is not 0).
             constant(Decimal(0));
-            loop(list, [&] {
-                std::optional<std::size_t> skip;
-                if (body) {
-                    expr(*body);
-                    skip = emit(Op::JUMP_IF_FALSE);
-                }
-                constant(Decimal(1));
-                emit(Op::ADD);
-                if (skip) patch(*skip);
-            });
+            fold(Op::ADD);
+            count_loop(list, nullptr);
+            emit(Op::DIV);
             return;
         case Builtin::max:
         case Builtin::min: {
@@ -419,6 +609,10 @@ private:
     std::map<std::string, std::uint32_t> constant_index_;  // by exact fraction text
     std::unordered_map<const ast::Node*, std::uint32_t> node_index_;
     std::unordered_map<const ast::Rule*, std::uint32_t> rule_index_;
+    std::map<std::string, std::uint32_t> aggregate_index_;  // by printed expression
+    std::map<std::string, std::uint32_t> input_index_;      // by printed expression
+    std::unordered_map<const ast::Expr*, std::uint32_t> aggregate_of_;
+    std::vector<const ast::Expr*> input_exprs_;             // per population input: its X or C
 };
 
 #ifndef NDEBUG
@@ -434,6 +628,16 @@ void check_invariants(const checked::Scheme& s, const bc::Program& p) {
     assert(!p.code.empty() && bc::opcode_of(p.code.back()) == Op::HALT && "code ends with HALT");
     assert(p.lines.size() == p.code.size() && "one line per instruction");
     assert(p.nodes.size() == s.nodes.size());
+    // Phases: STORE only before BARRIER 0, AGG only after it, GRADE only after BARRIER 1.
+    int barriers = 0;
+    for (auto word : p.code) {
+        Op op = bc::opcode_of(word);
+        if (op == Op::BARRIER) ++barriers;
+        assert((op != Op::STORE || barriers == 0) && "STORE is phase 1");
+        assert((op != Op::AGG || barriers >= 1) && "AGG is after BARRIER 0");
+        assert((op != Op::GRADE || barriers == 2) && "GRADE is after BARRIER 1");
+    }
+    assert((barriers == 0 || barriers == 2) && "both barriers or none");
 }
 #endif
 

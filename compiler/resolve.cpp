@@ -1,5 +1,7 @@
 #include "compiler/resolve.hpp"
 
+#include "lang/parse.hpp"
+
 #include <fmt/format.h>
 
 #include <array>
@@ -28,41 +30,91 @@ public:
 
     void run() {
         const ast::Scheme& ast = *s_.ast;
-        check_uses(ast.uses);
+        use_modules(ast.uses);
         for (const auto& t : ast.types) declare_type(t);
         for (const auto& c : ast.constants) declare_constant(c);
         for (const auto& e : ast.evidence) declare_evidence(e);
-        bind_constants(ast.constants);
-        bind_rules(ast.root);
+        declare_nodes(ast.root);
+        if (ast.grading) declare_grading(*ast.grading);
+        for (const auto& m : ast.money) declare_money(m);
+        bind_constants();
+        bind_rules(ast.root, 0);
+        bind_after_totals(ast);
     }
 
 private:
     void error(Span at, std::string message, std::string suggestion = {}) {
         diags_.error(s_.file, at, std::move(message), std::move(suggestion));
     }
+    void warning(Span at, std::string message, std::string suggestion = {}) {
+        diags_.warning(s_.file, at, std::move(message), std::move(suggestion));
+    }
 
     // ---- declarations ------------------------------------------------------------------
 
-    void check_uses(const std::vector<ast::Use>& uses) {
+    // `use levels`: the module's types and constants are declared as if written before the
+    // scheme's own (a scheme name that clashes with one of them is an error naming both).
+    void use_modules(const std::vector<ast::Use>& uses) {
         std::vector<std::string> known;
         for (const auto* f = stdlib_files; f->name; ++f) known.emplace_back(f->name);
+        std::unordered_map<std::string, Span> used;
         for (const auto& use : uses) {
-            bool found = false;
-            for (const auto& name : known) found = found || name == use.module;
-            if (!found)
-                error(use.span, fmt::format("unknown stdlib module '{}'", use.module),
+            const StdlibFile* file = nullptr;
+            for (const auto* f = stdlib_files; f->name; ++f)
+                if (use.module == f->name) file = f;
+            if (!file) {
+                error(use.span, fmt::format("unknown stdlib module '{}' (the stdlib has: {})", use.module,
+                                            fmt::join(known, ", ")),
                       checked::did_you_mean(use.module, known));
-            else  // Embedded modules are not compiled in yet: say so rather than ignore them.
-                error(use.span, fmt::format("stdlib module '{}' cannot be used yet", use.module));
+                continue;
+            }
+            if (auto [it, fresh] = used.try_emplace(use.module, use.span); !fresh) {
+                warning(use.span, fmt::format("stdlib module '{}' is already used on line {}", use.module,
+                                              it->second.begin.line));
+                continue;
+            }
+            load_module(use, *file);
         }
     }
 
-    // Types, constants and evidence share one namespace. Returns false (and reports) on a clash.
+    void load_module(const ast::Use& use, const StdlibFile& file) {
+        const std::string name = fmt::format("stdlib/{}.kh", file.name);
+        auto module = parse_scheme(file.text, name, diags_);
+        if (!module) {  // a stdlib bug, not the scheme's: say where
+            error(use.span, fmt::format("stdlib module '{}' does not parse (see {})", file.name, name));
+            return;
+        }
+        if (!module->evidence.empty() || !module->root.children.empty() || !module->uses.empty() ||
+            module->grading || !module->money.empty()) {
+            error(use.span, fmt::format("stdlib module '{}' may hold only type and const declarations", file.name));
+            return;
+        }
+        module_ = file.name;
+        module_use_ = use.span;
+        for (const auto& t : module->types) declare_type(t);
+        for (const auto& c : module->constants) declare_constant(c);
+        module_.clear();
+        s_.modules.push_back(std::make_unique<ast::Scheme>(std::move(*module)));
+    }
+
+    // Types, constants, evidence, named nodes, the grades and money share one namespace.
+    // Returns false (and reports) on a clash. While a module is declared, `module_` names it.
     bool claim(const std::string& name, Span at, const char* what) {
-        auto [it, inserted] = declared_.try_emplace(name, Declared{what, at});
+        Span where = module_.empty() ? at : module_use_;
+        auto [it, inserted] = declared_.try_emplace(name, Declared{what, where, module_});
         if (inserted) return true;
-        error(at, fmt::format("'{}' is already declared as {} on line {}", name, it->second.what,
-                              it->second.span.begin.line));
+        const Declared& first = it->second;
+        if (!first.module.empty() && module_.empty())
+            error(at, fmt::format("'{}' is already declared as {} by stdlib module '{}' (use {}, line {})", name,
+                                  first.what, first.module, first.module, first.span.begin.line),
+                  "rename this one, or drop the use");
+        else if (!module_.empty())
+            error(where, fmt::format("stdlib module '{}' declares '{}', already declared as {}{} on line {}", module_,
+                                     name, first.what,
+                                     first.module.empty() ? "" : fmt::format(" by stdlib module '{}'", first.module),
+                                     first.span.begin.line));
+        else
+            error(at, fmt::format("'{}' is already declared as {} on line {}", name, first.what, first.span.begin.line));
         return false;
     }
 
@@ -153,13 +205,10 @@ private:
         case ast::TypeKind::named: {
             spec.type = bc::FieldType::choice;
             auto it = type_index_.find(t.type_name);
-            if (it != type_index_.end()) {
+            if (it != type_index_.end())
                 spec.choice_type = it->second;
-            } else {
-                std::vector<std::string> names;  // declaration order, so the suggestion is deterministic
-                for (const auto& decl : s_.ast->types) names.push_back(decl.name);
-                error(t.span, fmt::format("unknown type '{}'", t.type_name), checked::did_you_mean(t.type_name, names));
-            }
+            else
+                error(t.span, fmt::format("unknown type '{}'", t.type_name), checked::did_you_mean(t.type_name, type_names()));
             break;
         }
         case ast::TypeKind::list: {
@@ -175,6 +224,18 @@ private:
         case ast::TypeKind::text:
             spec.type = bc::FieldType::text;
             if (!in_record) error(t.span, "text can only be a record field (in a list of { ... })");
+            break;
+        case ast::TypeKind::votes:
+            spec.type = bc::FieldType::votes;
+            spec.measure = std::string(checked::votes_measure);
+            if (in_record) error(t.span, "votes cannot be a record field: declare the tally as evidence of its own");
+            if (t.type_name.empty()) {
+                spec.choice_type = add_choice_type(path, t);  // votes { 好, 较好, ... }: named after the evidence
+            } else if (auto it = type_index_.find(t.type_name); it != type_index_.end()) {
+                spec.choice_type = it->second;
+            } else {
+                error(t.span, fmt::format("unknown type '{}'", t.type_name), checked::did_you_mean(t.type_name, type_names()));
+            }
             break;
         }
         set_range(spec, t);
@@ -258,26 +319,165 @@ private:
             if (d.text != "[]") bad("[] (the only default a list can have)");
             break;
         case bc::FieldType::text: break;
+        case bc::FieldType::votes:
+            error(d.span, "a votes tally has no default: every unit's evidence gives its counts");
+            break;
         }
     }
 
     // ---- names in expressions ----------------------------------------------------------
 
-    void bind_constants(const std::vector<ast::ConstDecl>& constants) {
-        for (std::size_t i = 0; i < constants.size(); ++i) {
+    // ---- named nodes, the grades, money ------------------------------------------------
+
+    // Numbers the nodes in pre-order (as check and lower do) and declares their names.
+    void declare_nodes(const ast::Node& node) {
+        auto index = static_cast<std::uint32_t>(nodes_.size());
+        nodes_.push_back(NodePlace{&node, index, 0});
+        if (!node.name.empty() && claim(node.name, node.name_span, "a node")) node_index_[node.name] = index;
+        for (const auto& child : node.children) declare_nodes(child);
+        nodes_[index].end = static_cast<std::uint32_t>(nodes_.size());
+    }
+
+    // `grades 等次 ...` declares the choice type 等次 whose values are the bands, best first; or,
+    // when 等次 is already a choice type (e.g. from `use grades`), uses it: the bands must then
+    // be its values, in its order.
+    void declare_grading(const ast::Grading& g) {
+        checked::Grading& out = s_.grading;
+        if (auto existing = type_index_.find(g.name); existing != type_index_.end()) {
+            grades_name_ = g.name;  // even when the bands are wrong: no "unknown name" follow-ons
+            const auto& values = s_.choice_types[existing->second].values;
+            std::vector<std::string> bands;
+            for (const auto& band : g.bands) bands.push_back(band.name);
+            if (bands != values) {
+                error(g.span, fmt::format("the grades of type {} must be its values in order: {} (here: {})", g.name,
+                                          fmt::join(values, ", "), fmt::join(bands, ", ")));
+                return;
+            }
+            out.choice_type = existing->second;
+        } else if (claim(g.name, g.span, "the grades")) {
+            ast::TypeExpr bands;
+            bands.kind = ast::TypeKind::choice;
+            bands.span = g.span;
+            for (const auto& band : g.bands) {
+                bands.choices.push_back(band.name);
+                bands.choice_spans.push_back(band.span);
+            }
+            out.choice_type = add_choice_type(g.name, bands);
+            type_index_[g.name] = out.choice_type;
+            grades_name_ = g.name;
+        }
+        if (g.by != "total") {
+            if (auto it = node_index_.find(g.by); it != node_index_.end()) {
+                out.node = it->second;
+            } else {
+                std::vector<std::string> names{"total"};
+                for (const auto& place : nodes_)
+                    if (!place.node->name.empty()) names.push_back(place.node->name);
+                error(g.by_span, fmt::format("grades by '{}': no node has that name (grade by total, or by a named node)",
+                                             g.by),
+                      checked::did_you_mean(g.by, names));
+            }
+        }
+        for (const auto& veto : g.vetoes) out.veto_grades.push_back(find_grade(veto.grade, veto.grade_span));
+    }
+
+    std::uint32_t find_grade(const std::string& name, Span at) {
+        if (s_.grading.choice_type == bc::no_index) return bc::no_index;  // reported
+        const auto& values = s_.choice_types[s_.grading.choice_type].values;
+        for (std::uint32_t i = 0; i < values.size(); ++i)
+            if (values[i] == name) return i;
+        error(at, fmt::format("veto names '{}', which is not a grade of {} ({})", name,
+                              s_.choice_types[s_.grading.choice_type].name, fmt::join(values, ", ")),
+              checked::did_you_mean(name, values));
+        return bc::no_index;
+    }
+
+    void declare_money(const ast::MoneyDecl& m) {
+        if (!claim(m.name, m.span, "money")) return;
+        money_index_[m.name] = static_cast<std::uint32_t>(money_names_.size());
+        money_names_.push_back(m.name);
+    }
+
+    // ---- names in expressions ----------------------------------------------------------
+
+    void bind_constants() {
+        for (std::size_t i = 0; i < s_.constants.size(); ++i) {
             constants_visible_ = i;  // a constant sees only the constants declared before it
-            if (constants[i].value) bind(*constants[i].value);
+            if (s_.constants[i].decl->value) bind(*s_.constants[i].decl->value);
         }
         constants_visible_ = no_limit;
     }
 
-    void bind_rules(const ast::Node& node) {
+    void bind_rules(const ast::Node& node, std::uint32_t index) {
+        reader_ = index;
         for (const auto& rule : node.rules) {
             checked::for_each_rule_expr(rule, [&](const ast::Expr& e) { bind(e); });
             for (std::size_t i = 0; i < rule.per_missing.size(); ++i)
                 bind_per_missing(rule.per_missing[i], i < rule.per_missing_spans.size() ? rule.per_missing_spans[i] : rule.span);
         }
-        for (const auto& child : node.children) bind_rules(child);
+        std::uint32_t child_index = index + 1;
+        for (const auto& child : node.children) {
+            bind_rules(child, child_index);
+            child_index = nodes_[child_index].end;
+        }
+        reader_ = no_reader;
+    }
+
+    // Vetoes, money and forfeits run after every node is scored: they may read any node. Only
+    // money and forfeit lines run after grading, so only they may read the grade.
+    void bind_after_totals(const ast::Scheme& ast) {
+        if (ast.grading)
+            for (const auto& veto : ast.grading->vetoes)
+                if (veto.condition) bind(*veto.condition);
+        grade_readable_ = true;
+        for (const auto& money : ast.money)
+            if (money.amount) bind(*money.amount);
+        for (const auto& forfeit : ast.forfeits) {
+            if (forfeit.condition) bind(*forfeit.condition);
+            auto it = money_index_.find(forfeit.money);
+            if (it != money_index_.end()) {
+                s_.forfeit_money.push_back(it->second);
+                continue;
+            }
+            s_.forfeit_money.push_back(bc::no_index);
+            std::string declared = money_names_.empty() ? "the scheme declares no money"
+                                                        : fmt::format("declared: {}", fmt::join(money_names_, ", "));
+            error(forfeit.money_span, fmt::format("forfeit of unknown money '{}' ({})", forfeit.money, declared),
+                  checked::did_you_mean(forfeit.money, money_names_));
+        }
+        grade_readable_ = false;
+    }
+
+    // A node's name reads its score, so its NODE must have run before the reading rule runs:
+    // the reader's descendants, or nodes wholly before it in the document (post-order).
+    void bind_node(const ast::Expr& e, const std::string& name, std::uint32_t n) {
+        if (constants_visible_ != no_limit) {
+            error(e.span, fmt::format("a constant cannot read a node's score ('{}')", name));
+            return;
+        }
+        if (reader_ != no_reader) {
+            const NodePlace &target = nodes_[n], &reader = nodes_[reader_];
+            const char* word = checked::node_word(reader.node->kind);
+            bool descendant = reader_ < n && n < reader.end;
+            bool before = target.end <= reader_;
+            if (n == reader_) {
+                error(e.span, fmt::format("'{}' is this {}'s own score: its rules cannot read the score they compute",
+                                          name, word));
+                return;
+            }
+            if (!descendant && !before) {
+                bool ancestor = n < reader_ && reader_ < target.end;
+                error(e.span,
+                      ancestor ? fmt::format("'{}' is scored later: it contains this {}, so its score is not known here",
+                                             name, word)
+                               : fmt::format("'{}' is scored later: it comes after this {} (line {}); a node can read "
+                                             "only nodes scored before it (its descendants, or nodes earlier in the "
+                                             "document)",
+                                             name, word, target.node->span.begin.line));
+                return;
+            }
+        }
+        s_.bindings[&e] = Binding{Binding::Kind::node, n, 0, nullptr};
     }
 
     void bind_per_missing(const std::string& name, Span at) {
@@ -356,6 +556,19 @@ private:
             s_.bindings[&e] = Binding{Binding::Kind::constant, it->second, 0, nullptr};
             return;
         }
+        if (auto it = node_index_.find(name); it != node_index_.end()) {
+            bind_node(e, name, it->second);
+            return;
+        }
+        if (!grades_name_.empty() && name == grades_name_) {
+            if (grade_readable_)
+                s_.bindings[&e] = Binding{Binding::Kind::grade, 0, 0, nullptr};
+            else
+                error(e.span, fmt::format("'{}' is the unit's grade, known only after grading: it can be read in "
+                                          "money and forfeit lines, not here",
+                                          name));
+            return;
+        }
         if (name == "yes" || name == "no") {
             s_.bindings[&e] = Binding{Binding::Kind::boolean, name == "yes" ? 1u : 0u, 0, nullptr};
             return;
@@ -366,12 +579,20 @@ private:
         }
         std::vector<std::string> candidates = evidence_names();
         for (const auto& c : s_.constants) candidates.push_back(c.decl->name);
+        for (const auto& place : nodes_)
+            if (!place.node->name.empty()) candidates.push_back(place.node->name);
         for (const auto& type : s_.choice_types) candidates.insert(candidates.end(), type.values.begin(), type.values.end());
         for (const auto* lambda : scope_) candidates.push_back(lambda->param);
         error(e.span, fmt::format("unknown name '{}'", name), checked::did_you_mean(name, candidates));
         // A misspelt read of evidence X is a read of X: no follow-on "X is never used".
         if (auto it = evidence_index_.find(closest_name(name, candidates)); it != evidence_index_.end())
             s_.evidence_used[it->second] = true;
+    }
+
+    std::vector<std::string> type_names() const {
+        std::vector<std::string> names;  // declaration order, so the suggestion is deterministic
+        for (const auto& type : s_.choice_types) names.push_back(type.name);
+        return names;
     }
 
     std::vector<std::string> evidence_names() const {
@@ -382,9 +603,16 @@ private:
 
     struct Declared {
         const char* what;
-        Span span;
+        Span span;           // in the scheme (for a module's name: its `use`)
+        std::string module;  // the stdlib module declaring it, or empty
+    };
+    struct NodePlace {
+        const ast::Node* node;
+        std::uint32_t index;
+        std::uint32_t end;  // one past its last descendant
     };
     static constexpr std::size_t no_limit = static_cast<std::size_t>(-1);
+    static constexpr std::uint32_t no_reader = bc::no_index;
 
     checked::Scheme& s_;
     Diagnostics& diags_;
@@ -393,6 +621,15 @@ private:
     std::unordered_map<std::string, std::uint32_t> evidence_index_;
     std::unordered_map<std::string, std::uint32_t> constant_index_;
     std::unordered_map<std::string, std::vector<std::uint32_t>> choice_values_;  // value -> types declaring it
+    std::unordered_map<std::string, std::uint32_t> node_index_;   // named nodes, pre-order number
+    std::unordered_map<std::string, std::uint32_t> money_index_;
+    std::vector<std::string> money_names_;   // declaration order
+    std::vector<NodePlace> nodes_;           // pre-order
+    std::string grades_name_;                // the grades NAME, once declared
+    std::string module_;                     // the stdlib module being declared, or empty
+    Span module_use_;                        // its `use`
+    std::uint32_t reader_ = no_reader;       // the node whose rules are being bound
+    bool grade_readable_ = false;            // binding money or forfeit lines
     std::vector<const ast::Lambda*> scope_;  // open lambdas, innermost last
     std::size_t constants_visible_ = no_limit;  // while binding constant i: i (and no evidence)
 };

@@ -33,6 +33,10 @@ std::string describe(const Type& t, const checked::Scheme& s) {
     case Kind::text: return "text";
     case Kind::table: return "a table";
     case Kind::rounding: return "a rounding mode";
+    case Kind::votes:
+        return t.choice_type < s.choice_types.size()
+                   ? fmt::format("a tally of votes over {}", s.choice_types[t.choice_type].name)
+                   : "a tally of votes";
     }
     return "a value";
 }
@@ -89,6 +93,12 @@ Type type_of_field(const bc::FieldSpec& spec) {
         return t;
     }
     case bc::FieldType::text: return Type::of(Kind::text);
+    case bc::FieldType::votes: {
+        if (spec.choice_type == bc::no_index) return Type::error();  // unknown type: reported
+        Type t = Type::of(Kind::votes);
+        t.choice_type = spec.choice_type;
+        return t;
+    }
     }
     return Type::error();
 }
@@ -100,6 +110,7 @@ public:
     void run() {
         for (auto& constant : s_.constants) type_constant(constant);
         type_rules(s_.ast->root);
+        type_after_totals(*s_.ast);
     }
 
 private:
@@ -329,6 +340,13 @@ private:
         case checked::Binding::Kind::choice_value: return Type::of(Kind::choice_value);
         case checked::Binding::Kind::boolean: return Type::of(Kind::yes_no);
         case checked::Binding::Kind::rounding: return Type::of(Kind::rounding);
+        case checked::Binding::Kind::node: return Type::number(Unit::points);
+        case checked::Binding::Kind::grade: {
+            if (s_.grading.choice_type == bc::no_index) return Type::error();
+            Type t = Type::of(Kind::choice);
+            t.choice_type = s_.grading.choice_type;
+            return t;
+        }
         }
         return Type::error();
     }
@@ -337,6 +355,7 @@ private:
         if (!m.object) return Type::error();
         Type object = type_of(*m.object);
         if (object.is_error()) return object;
+        if (object.kind == Kind::votes) return type_tally(e, m, object);
         if (object.kind != Kind::record || !std::holds_alternative<ast::NameRef>(m.object->node)) {
             std::string hint = object.kind == Kind::list ? ": use sum, count, max, min, any or all with p => p.field" : "";
             error(m.object->span, fmt::format("only a record (the p of p => ...) has fields, but this is {}{}",
@@ -354,6 +373,20 @@ private:
         for (const auto& f : fields) names.push_back(f.name);
         error(m.field_span, fmt::format("the records of {} have no field '{}'", object.record->name, m.field),
               checked::did_you_mean(m.field, names));
+        return Type::error();
+    }
+
+    // 民主测评.好: the count of one value of a tally.
+    Type type_tally(const ast::Expr& e, const ast::Member& m, const Type& votes) {
+        const auto& type = s_.choice_types[votes.choice_type];
+        for (std::uint32_t i = 0; i < type.values.size(); ++i) {
+            if (type.values[i] == m.field) {
+                s_.facts[&e].index = i;
+                return Type::number(Unit::count, std::string(checked::votes_measure));
+            }
+        }
+        error(m.field_span, fmt::format("'{}' is not a value of {} ({})", m.field, type.name, fmt::join(type.values, ", ")),
+              checked::did_you_mean(m.field, type.values));
         return Type::error();
     }
 
@@ -521,6 +554,64 @@ private:
         return Type::error();
     }
 
+    static const char* population_word(ast::PopulationKind kind) {
+        switch (kind) {
+        case ast::PopulationKind::rank: return "rank";
+        case ast::PopulationKind::mean: return "mean";
+        case ast::PopulationKind::max: return "max";
+        case ast::PopulationKind::min: return "min";
+        case ast::PopulationKind::sum: return "sum";
+        case ast::PopulationKind::count: return "count";
+        case ast::PopulationKind::bottom: return "bottom";
+        case ast::PopulationKind::top: return "top";
+        }
+        return "among";
+    }
+
+    // rank and count are counts; mean, max, min and sum keep X's unit; bottom and top are
+    // yes/no (is this unit among them). Whether X and C are phase-1 values is checked by phases.
+    Type type_node(const ast::Expr& e, const ast::Population& p) {
+        const char* word = population_word(p.kind);
+        bool ok = true;
+        if (p.where) {
+            Type c = type_of(*p.where);
+            if (!c.is_error() && c.kind != Kind::yes_no) {
+                error(p.where->span, fmt::format("the where condition of {} must be yes/no, but this is {}", word,
+                                                 describe(c)));
+                ok = false;
+            }
+            ok = ok && !c.is_error();
+        }
+        std::optional<Type> x;
+        if (p.kind != ast::PopulationKind::count) {
+            if (!p.value) return Type::error();
+            x = require_number(*p.value, fmt::format("what {} ... among compares", word));
+            ok = ok && x.has_value();
+        }
+        if (p.kind == ast::PopulationKind::bottom || p.kind == ast::PopulationKind::top) ok = check_population_n(p, word) && ok;
+        (void)e;
+        if (!ok) return Type::error();
+        switch (p.kind) {
+        case ast::PopulationKind::rank: return Type::number(Unit::count, std::string(checked::rank_measure));
+        case ast::PopulationKind::count: return Type::number(Unit::count, std::string(checked::units_measure));
+        case ast::PopulationKind::bottom:
+        case ast::PopulationKind::top: return Type::of(Kind::yes_no);
+        default: return *x;
+        }
+    }
+
+    // bottom N / top N: N is a constant whole number, 1 or more.
+    bool check_population_n(const ast::Population& p, const char* word) {
+        if (!p.n) return false;
+        Type t = type_of(*p.n);
+        if (t.is_error()) return false;
+        auto n = fold_constant(*p.n, s_);
+        bool quantity = t.is_number() && (t.literal || t.unit == Unit::count || t.unit == Unit::none);
+        if (quantity && n && n->is_integer() && Decimal(1) <= *n) return true;
+        error(p.n->span, fmt::format("{} N needs N to be a constant whole number, 1 or more (as in {} 5 by X among all)",
+                                     word, word));
+        return false;
+    }
     Type type_node(const ast::Expr& e, const ast::TableLit&) {
         error(e.span, "a table can only be a constant or indexed with [ ]");
         return Type::error();
@@ -583,6 +674,7 @@ private:
             if (!arg) return Type::error();
         if (info.over_list) return type_list_builtin(e, *builtin, call);
         if (*builtin == Builtin::round) return type_round(e, call);
+        if (*builtin == Builtin::total || *builtin == Builtin::weighted) return type_votes_builtin(e, *builtin, call);
         // max_of, min_of: numbers of one unit
         std::optional<Type> result;
         bool ok = true;
@@ -626,6 +718,46 @@ private:
         return ok ? *x : Type::error();
     }
 
+    // total(V): the votes in a tally; weighted(V, T): the tally's mean of T over its votes, with
+    // T a table over the tally's choice type (its unit is the table's).
+    Type type_votes_builtin(const ast::Expr& e, Builtin builtin, const ast::Call& call) {
+        const char* name = builtin_info(builtin).name;
+        Type votes = type_of(*call.args[0]);
+        if (votes.is_error()) return votes;
+        if (votes.kind != Kind::votes) {
+            error(call.args[0]->span, fmt::format("{} needs a votes tally as its first argument, but this is {}", name,
+                                                  describe(votes)));
+            return Type::error();
+        }
+        if (builtin == Builtin::total) return Type::number(Unit::count, std::string(checked::votes_measure));
+        const ast::Expr& arg = *call.args[1];
+        std::uint32_t table = bc::no_index;
+        if (const auto* lit = std::get_if<ast::TableLit>(&arg.node)) {
+            table = build_table(*lit, "", arg.span, votes.choice_type);
+            s_.facts[&arg].index = table;
+            s_.facts[&arg].type = Type::of(table == bc::no_index ? Kind::error : Kind::table);
+        } else {
+            Type t = type_of(arg);
+            if (t.is_error()) return t;
+            if (t.kind != Kind::table) {
+                error(arg.span, fmt::format("weighted needs a table as its second argument, but this is {}", describe(t)));
+                return Type::error();
+            }
+            table = s_.facts[&arg].index;
+        }
+        if (table == bc::no_index) return Type::error();
+        const bc::Table& def = s_.tables[table];
+        if (def.choice_type != votes.choice_type) {
+            error(arg.span, fmt::format("weighted needs a table over {} (the tally's values), but {} is over {}",
+                                        s_.choice_types[votes.choice_type].name,
+                                        def.name.empty() ? "this table" : def.name, s_.choice_types[def.choice_type].name));
+            return Type::error();
+        }
+        s_.facts[&e].index = table;
+        if (table_literal_[table]) return Type::literal_number();
+        return Type::number(def.unit);
+    }
+
     Type type_list_builtin(const ast::Expr& e, Builtin builtin, const ast::Call& call) {
         const char* name = builtin_info(builtin).name;
         Type list = type_of(*call.args[0]);
@@ -656,8 +788,11 @@ private:
         case Builtin::all:
             require_yes_no(body, fmt::format("the condition of {}", name));
             return Type::of(Kind::yes_no);
-        default: {  // sum, max, min
-            auto t = require_number(body, fmt::format("what {} adds up", name));
+        default: {  // sum, max, min, mean
+            auto t = require_number(body, fmt::format("what {} {}", name,
+                                                       builtin == Builtin::sum    ? "adds up"
+                                                       : builtin == Builtin::mean ? "averages"
+                                                                                  : "compares"));
             return t && !list.is_error() ? *t : Type::error();
         }
         }
@@ -675,8 +810,9 @@ private:
             Type t = type_of(*rule.amount);
             bool points_like = t.is_number() && (t.literal || t.unit == Unit::points || t.unit == Unit::none ||
                                                  t.unit == Unit::count);
+            const char* what = rule.kind == ast::RuleKind::score ? "a score" : "a rule's amount";
             if (!t.is_error() && !points_like)
-                error(rule.amount->span, fmt::format("a rule's amount must be points (分), but this is {}", describe(t)));
+                error(rule.amount->span, fmt::format("{} must be points (分), but this is {}", what, describe(t)));
         }
         if (rule.per) {
             Type t = type_of(*rule.per);
@@ -693,6 +829,24 @@ private:
             if (!points || !value || value->is_negative())
                 error(rule.cap->span, "cap must be a constant number of points, 0 or more");
         }
+    }
+
+    // ---- after the totals --------------------------------------------------------------
+
+    void type_after_totals(const ast::Scheme& ast) {
+        if (ast.grading)
+            for (const auto& veto : ast.grading->vetoes)
+                if (veto.condition) require_yes_no(*veto.condition, "a veto's condition");
+        for (const auto& money : ast.money) {
+            if (!money.amount) continue;
+            Type t = type_of(*money.amount);
+            if (t.is_error() || (t.is_number() && !t.literal && t.unit == Unit::money)) continue;
+            error(money.amount->span, fmt::format("money {} must be an amount in 元, but this is {}", money.name,
+                                                  describe(t)),
+                  t.is_number() && t.literal ? "write the unit: 3600元" : "");
+        }
+        for (const auto& forfeit : ast.forfeits)
+            if (forfeit.condition) require_yes_no(*forfeit.condition, "a forfeit's condition");
     }
 
     checked::Scheme& s_;

@@ -2,8 +2,11 @@
 // Gives every expression a type, folds constants, builds the choice tables, and reports:
 // mixed units (元 + 分), conditions that are not yes/no, `is` on a non-choice or with a value
 // of another type, table keys that do not cover their choice type, builtin arity and argument
-// errors, lambdas outside list builtins, and rule amounts, `per` quantities and caps of the
-// wrong kind. An expression whose type is already in error produces no further errors.
+// errors, lambdas outside list builtins, rule amounts, scores, `per` quantities and caps of the
+// wrong kind, population expressions (X a number, C yes/no, bottom/top N a constant whole
+// number >= 1), vote tallies (V.value, total, weighted with a table over the tally's type),
+// money not in 元, and veto and forfeit conditions that are not yes/no. An expression whose
+// type is already in error produces no further errors.
 #pragma once
 
 #include "compiler/checked.hpp"

@@ -12,6 +12,7 @@
 #include "runtime/sha256.hpp"
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -277,4 +278,193 @@ TEST_CASE("parts above points: held is 0 and the children's sum is left to the V
     CHECK(p.nodes[1].full == Decimal(100));
     CHECK(p.nodes[1].held == Decimal(0));
     CHECK(p.nodes[2].full == *Decimal::parse("60.5"));
+}
+
+namespace {
+
+std::size_t position_of(const std::vector<std::string>& ops, const std::string& op) {
+    return static_cast<std::size_t>(std::find(ops.begin(), ops.end(), op) - ops.begin());
+}
+
+bool has_op_named(const std::vector<std::string>& ops, std::string_view name) {
+    return std::any_of(ops.begin(), ops.end(), [&](const std::string& op) { return op.rfind(name, 0) == 0; });
+}
+
+}  // namespace
+
+TEST_CASE("a phase-2 scheme: STOREs, BARRIER 0, AGGs, vetoes, BARRIER 1, money and forfeits") {
+    bc::Program p = compile_good("phases.kh");
+    auto ops = op_names(p);
+    const std::size_t barrier0 = position_of(ops, "BARRIER 0");
+    const std::size_t barrier1 = position_of(ops, "BARRIER 1");
+    REQUIRE(barrier0 < ops.size());
+    REQUIRE(barrier1 < ops.size());
+    CHECK(barrier0 < barrier1);
+    CHECK(ops.back() == "HALT");
+
+    SECTION("each population expression is an aggregate over stored inputs") {
+        REQUIRE(p.aggregates.size() == 3);
+        CHECK(p.aggregates[0].kind == bc::AggregateKind::rank);
+        CHECK(p.aggregates[0].scope == bc::Scope::group);
+        CHECK(p.aggregates[0].source_text == "rank 线上考核分 among group");
+        CHECK(p.aggregates[0].line == 22);
+        CHECK(p.aggregates[1].kind == bc::AggregateKind::mean);
+        CHECK(p.aggregates[1].scope == bc::Scope::all);
+        CHECK(p.aggregates[1].source_text == "mean 指导员得分 among all where 是指导员");
+        REQUIRE(p.aggregates[1].where != bc::no_index);
+        CHECK(p.population_inputs[p.aggregates[1].where].source_text == "是指导员");
+        CHECK(p.aggregates[2].kind == bc::AggregateKind::bottom);
+        CHECK(p.aggregates[2].n == Decimal(2));
+        CHECK(p.aggregates[2].where == bc::no_index);
+        // inputs: 线上考核分, 指导员得分, 是指导员, 满意度
+        REQUIRE(p.population_inputs.size() == 4);
+        CHECK(p.population_inputs[p.aggregates[0].value].source_text == "线上考核分");
+        CHECK(p.population_inputs[p.aggregates[2].value].source_text == "满意度");
+        // every input is stored in phase 1, every aggregate read after BARRIER 0
+        for (std::uint32_t k = 0; k < p.population_inputs.size(); ++k)
+            CHECK(position_of(ops, "STORE " + std::to_string(k)) < barrier0);
+        for (std::uint32_t a = 0; a < p.aggregates.size(); ++a) {
+            std::size_t at = position_of(ops, "AGG " + std::to_string(a));
+            CHECK(barrier0 < at);
+            CHECK(at < barrier1);
+        }
+    }
+
+    SECTION("nodes reading population values, and their ancestors, are phase 2 and scored after BARRIER 0") {
+        REQUIRE(p.nodes.size() == 4);
+        CHECK(p.nodes[0].phase == 2);  // the scheme: above phase-2 nodes
+        for (std::uint32_t n = 1; n < 4; ++n) {
+            CHECK(p.nodes[n].phase == 2);
+            CHECK(barrier0 < position_of(ops, "NODE " + std::to_string(n)));
+        }
+        CHECK(p.nodes[1].name == "线上");
+        CHECK(p.nodes[1].computed);
+        CHECK_FALSE(p.nodes[3].computed);
+        CHECK(p.rules[0].kind == bc::RuleKind::score);
+        CHECK(p.rules[2].kind == bc::RuleKind::deduct);
+        // a score rule: RULE r; EXPR; SCORE r
+        std::size_t rule0 = position_of(ops, "RULE 0");
+        CHECK(rule0 < position_of(ops, "SCORE 0"));
+        CHECK(position_of(ops, "SCORE 0") < position_of(ops, "NODE 1"));
+    }
+
+    SECTION("grades come from the stdlib type, bands best first with quotas as fractions") {
+        REQUIRE(p.grading.choice_type != bc::no_index);
+        const auto& grades = p.choice_types[p.grading.choice_type];
+        CHECK(grades.name == "等次");
+        CHECK(grades.values == std::vector<std::string>{"优秀", "良好", "合格", "不合格"});
+        CHECK(p.grading.node == 0);
+        CHECK(p.grading.scope == bc::Scope::all);
+        REQUIRE(p.grading.bands.size() == 4);
+        CHECK(p.grading.bands[0].at_least == std::optional<Decimal>(Decimal(90)));
+        CHECK(p.grading.bands[0].quota == std::optional<Decimal>(*Decimal::parse("0.15")));
+        CHECK_FALSE(p.grading.bands[1].quota);
+        CHECK_FALSE(p.grading.bands[3].at_least);  // otherwise
+        REQUIRE(p.grading.vetoes.size() == 1);
+        CHECK(p.grading.vetoes[0].grade == 3);
+        CHECK(p.grading.vetoes[0].says == "发生一票否决事项的，评为不合格");
+        std::size_t veto = position_of(ops, "VETO 0");
+        CHECK(barrier0 < veto);
+        CHECK(veto < barrier1);
+    }
+
+    SECTION("money reads the grade after BARRIER 1; the forfeit follows its money") {
+        REQUIRE(p.money.size() == 1);
+        CHECK(p.money[0].name == "考核奖");
+        REQUIRE(p.forfeits.size() == 1);
+        CHECK(p.forfeits[0].money == 0);
+        CHECK(p.forfeits[0].says == "凡机关干部被查实参与赌博的，扣发机关干部岗位目标考核奖");
+        std::size_t grade = position_of(ops, "GRADE");
+        CHECK(barrier1 < grade);
+        CHECK(grade < position_of(ops, "MONEY 0"));
+        CHECK(position_of(ops, "MONEY 0") < position_of(ops, "FORFEIT 0"));
+        CHECK(position_of(ops, "FORFEIT 0") + 1 == ops.size() - 1);  // then HALT
+    }
+}
+
+TEST_CASE("named nodes, a computed score and an extra bonus; no barriers without population values") {
+    bc::Program p = compile_good("composition.kh");
+    auto ops = op_names(p);
+    CHECK_FALSE(has_op_named(ops, "BARRIER"));
+    CHECK_FALSE(has_op_named(ops, "STORE"));
+    REQUIRE(p.nodes.size() == 6);
+    for (const auto& node : p.nodes) CHECK(node.phase == 1);
+    CHECK(p.nodes[0].computed);
+    CHECK(p.nodes[1].name == "考核组");
+    CHECK(p.nodes[1].full == Decimal(1500));
+    CHECK(p.nodes[4].name == "创新附加");
+    CHECK(p.nodes[4].extra);
+    CHECK(p.nodes[4].bonus);
+    CHECK_FALSE(p.nodes[3].extra);
+    CHECK(p.nodes[5].computed);  // 班子: score 班子评分
+    // the scheme's score reads 考核组 (node 1) and 班子 (node 5) after both are final
+    std::size_t load1 = position_of(ops, "LOAD_NODE 1"), load5 = position_of(ops, "LOAD_NODE 5");
+    REQUIRE(load1 < ops.size());
+    REQUIRE(load5 < ops.size());
+    CHECK(position_of(ops, "NODE 1") < load1);
+    CHECK(position_of(ops, "NODE 5") < load5);
+    CHECK(load5 < position_of(ops, "NODE 0"));
+    const auto& last_rule = p.rules.back();
+    CHECK(last_rule.kind == bc::RuleKind::score);
+    CHECK(last_rule.node == 0);
+    CHECK(position_of(ops, "SCORE " + std::to_string(p.rules.size() - 1)) + 2 == ops.size() - 1);  // SCORE, NODE 0, HALT
+}
+
+TEST_CASE("votes: tallies, totals, weighted means, and mean over a list as sum / count") {
+    bc::Program p = compile_good("votes.kh");
+    REQUIRE(p.evidence.size() == 3);
+    CHECK(p.evidence[0].type == bc::FieldType::votes);
+    REQUIRE(p.evidence[0].choice_type != bc::no_index);
+    CHECK(p.choice_types[p.evidence[0].choice_type].name == "测评等次");  // from `use appraisal`
+    CHECK(p.evidence[1].type == bc::FieldType::votes);
+    CHECK(p.choice_types[p.evidence[1].choice_type].name == "群众测评");  // inline: named after the evidence
+    CHECK(p.choice_types[p.evidence[1].choice_type].values == std::vector<std::string>{"满意", "基本满意", "不满意"});
+    auto ops = op_names(p);
+    REQUIRE(p.tables.size() == 1);
+    CHECK(p.tables[0].name == "测评系数");
+    CHECK(std::find(ops.begin(), ops.end(), "WEIGHTED 0") != ops.end());
+    CHECK(std::count(ops.begin(), ops.end(), "TALLY 2") == 2);  // 群众测评.不满意, twice
+    CHECK(std::count(ops.begin(), ops.end(), "VOTES_TOTAL") == 1);
+    // mean(班子评分, r => r.分数): a sum loop, a count loop, then DIV (0 / 0 for no raters: an error)
+    std::size_t first_loop = position_of(ops, "ITER_BEGIN");
+    REQUIRE(first_loop < ops.size());
+    CHECK(std::count(ops.begin(), ops.end(), "ITER_BEGIN") == 2);
+    CHECK(has_op_named(std::vector<std::string>(ops.begin() + static_cast<std::ptrdiff_t>(first_loop), ops.end()), "DIV"));
+    CHECK_FALSE(has_op_named(ops, "BARRIER"));
+}
+
+TEST_CASE("the wenling example compiles to a single-phase program, as before population scoring") {
+    const fs::path path = fs::path(KAOHE_SOURCE_DIR) / "examples" / "wenling-2013" / "scheme.kh";
+    const std::string text = read_text(path);
+    Diagnostics diags;
+    auto scheme = parse_scheme(text, "scheme.kh", diags);
+    REQUIRE(scheme);
+    auto p = compile(*scheme, text, diags);
+    REQUIRE(p);
+    auto ops = op_names(*p);
+    for (const char* op : {"BARRIER", "STORE", "AGG", "VETO", "GRADE", "MONEY", "FORFEIT", "LOAD_NODE", "SCORE"})
+        CHECK_FALSE(has_op_named(ops, op));
+    for (const auto& node : p->nodes) {
+        CHECK(node.phase == 1);
+        CHECK_FALSE(node.computed);
+    }
+    CHECK(p->aggregates.empty());
+    CHECK(p->grading.choice_type == bc::no_index);
+}
+
+TEST_CASE("every stdlib module compiles on its own, with no diagnostics") {
+    for (const char* module : {"levels", "grade_bands", "appraisal", "rewards"}) {
+        DYNAMIC_SECTION(module) {
+            const std::string text = fmt::format("use {}\nscheme \"模块\" {{\n  total 1\n  item \"甲\" points 1 {{ deduct 1 if no }}\n}}\n", module);
+            Diagnostics diags;
+            auto scheme = parse_scheme(text, "module.kh", diags);
+            REQUIRE(scheme);
+            auto p = compile(*scheme, text, diags);
+            std::string rendered;
+            for (const auto& d : diags.all()) rendered += render(d, text);
+            INFO(rendered);
+            CHECK(p.has_value());
+            CHECK(diags.all().empty());
+        }
+    }
 }
