@@ -42,7 +42,9 @@ constexpr std::size_t max_decimal_text = 2 * (100 * Decimal::max_parse_digits + 
 // Each section of the payload starts with its tag, so a misaligned decoder stops at the next
 // section with a clear message rather than reading garbage as counts.
 enum class Section : std::uint8_t {
-    info = 1, choice_types, evidence, constants, tables, nodes, rules, code, lines
+    info = 1, choice_types, evidence, constants, tables, nodes, rules, code, lines,
+    // format version 2
+    population_inputs, aggregates, grading, money, forfeits
 };
 
 const char* section_name(Section s) {
@@ -56,6 +58,11 @@ const char* section_name(Section s) {
     case Section::rules: return "rules";
     case Section::code: return "code";
     case Section::lines: return "lines";
+    case Section::population_inputs: return "population inputs";
+    case Section::aggregates: return "aggregates";
+    case Section::grading: return "grading";
+    case Section::money: return "money";
+    case Section::forfeits: return "forfeits";
     }
     return "?";
 }
@@ -64,9 +71,11 @@ const char* section_name(Section s) {
 template <typename E>
 constexpr std::uint8_t enum_end();
 template <> constexpr std::uint8_t enum_end<Unit>() { return static_cast<std::uint8_t>(Unit::percent) + 1; }
-template <> constexpr std::uint8_t enum_end<FieldType>() { return static_cast<std::uint8_t>(FieldType::text) + 1; }
+template <> constexpr std::uint8_t enum_end<FieldType>() { return static_cast<std::uint8_t>(FieldType::votes) + 1; }
 template <> constexpr std::uint8_t enum_end<NodeKind>() { return static_cast<std::uint8_t>(NodeKind::clause) + 1; }
-template <> constexpr std::uint8_t enum_end<RuleKind>() { return static_cast<std::uint8_t>(RuleKind::award) + 1; }
+template <> constexpr std::uint8_t enum_end<RuleKind>() { return static_cast<std::uint8_t>(RuleKind::score) + 1; }
+template <> constexpr std::uint8_t enum_end<AggregateKind>() { return static_cast<std::uint8_t>(AggregateKind::top) + 1; }
+template <> constexpr std::uint8_t enum_end<Scope>() { return static_cast<std::uint8_t>(Scope::group) + 1; }
 template <> constexpr std::uint8_t enum_end<Rounding>() { return static_cast<std::uint8_t>(Rounding::up) + 1; }
 
 // ---- writing ----------------------------------------------------------------------------
@@ -126,10 +135,11 @@ public:
         for (const auto& v : t.values) decimal(v);
     }
     void node(const NodeInfo& n) {
-        text(n.label); text(n.goal); text(n.text);
+        text(n.name); text(n.label); text(n.goal); text(n.text);
         enumeration(n.kind);
         u32(n.parent);
-        flag(n.bonus);
+        flag(n.bonus); flag(n.extra); flag(n.computed);
+        u8(n.phase);
         decimal(n.full); decimal(n.held);
         flag(n.has_children);
         u32(n.line); u32(n.column);
@@ -140,6 +150,43 @@ public:
         optional_decimal(r.cap);
         text(r.says); text(r.source_text);
         u32(r.line); u32(r.column);
+    }
+    void population_input(const PopulationInput& i) {
+        text(i.source_text);
+        u32(i.line);
+    }
+    void aggregate(const Aggregate& a) {
+        enumeration(a.kind); enumeration(a.scope);
+        flag(a.ascending);
+        u32(a.value); u32(a.where);
+        decimal(a.n);
+        text(a.source_text);
+        u32(a.line);
+    }
+    void grading(const Grading& g) {
+        u32(g.choice_type); u32(g.node);
+        enumeration(g.scope);
+        count(g.bands.size());
+        for (const auto& b : g.bands) {
+            optional_decimal(b.at_least);
+            optional_decimal(b.quota);
+        }
+        count(g.vetoes.size());
+        for (const auto& v : g.vetoes) {
+            u32(v.grade);
+            text(v.says); text(v.source_text);
+            u32(v.line);
+        }
+        u32(g.line);
+    }
+    void money(const Money& m) {
+        text(m.name); text(m.says); text(m.source_text);
+        u32(m.line);
+    }
+    void forfeit(const Forfeit& f) {
+        u32(f.money);
+        text(f.says); text(f.source_text);
+        u32(f.line);
     }
 
     void program(const Program& p) {
@@ -163,6 +210,20 @@ public:
         section(Section::rules);
         count(p.rules.size());
         for (const auto& r : p.rules) rule(r);
+        section(Section::population_inputs);
+        count(p.population_inputs.size());
+        for (const auto& i : p.population_inputs) population_input(i);
+        section(Section::aggregates);
+        count(p.aggregates.size());
+        for (const auto& a : p.aggregates) aggregate(a);
+        section(Section::grading);
+        grading(p.grading);
+        section(Section::money);
+        count(p.money.size());
+        for (const auto& m : p.money) money(m);
+        section(Section::forfeits);
+        count(p.forfeits.size());
+        for (const auto& f : p.forfeits) forfeit(f);
         section(Section::code);
         count(p.code.size());
         for (auto w : p.code) u32(w);
@@ -344,12 +405,16 @@ public:
     }
     NodeInfo node() {
         NodeInfo n;
+        n.name = text("node name");
         n.label = text("node label");
         n.goal = text("node goal");
         n.text = text("node text");
         n.kind = enumeration<NodeKind>("node kind");
         n.parent = u32("node parent");
         n.bonus = flag("node bonus");
+        n.extra = flag("node extra");
+        n.computed = flag("node computed");
+        n.phase = u8("node phase");  // the verifier checks it is 1 or 2
         n.full = decimal("node points");
         n.held = decimal("node held points");
         n.has_children = flag("node has-children");
@@ -367,6 +432,64 @@ public:
         r.line = u32("rule line");
         r.column = u32("rule column");
         return r;
+    }
+    PopulationInput population_input() {
+        PopulationInput i;
+        i.source_text = text("population input source text");
+        i.line = u32("population input line");
+        return i;
+    }
+    Aggregate aggregate() {
+        Aggregate a;
+        a.kind = enumeration<AggregateKind>("aggregate kind");
+        a.scope = enumeration<Scope>("aggregate scope");
+        a.ascending = flag("aggregate ascending");
+        a.value = u32("aggregate value input");
+        a.where = u32("aggregate where input");
+        a.n = decimal("aggregate count");
+        a.source_text = text("aggregate source text");
+        a.line = u32("aggregate line");
+        return a;
+    }
+    Grading grading() {
+        Grading g;
+        g.choice_type = u32("grading choice type");
+        g.node = u32("grading node");
+        g.scope = enumeration<Scope>("grading scope");
+        auto n = count("grade band", min_band_bytes);
+        for (std::size_t k = 0; k < n && !failed_; ++k) {
+            GradeBand b;
+            b.at_least = optional_decimal("grade threshold");
+            b.quota = optional_decimal("grade quota");
+            g.bands.push_back(std::move(b));
+        }
+        n = count("veto", min_veto_bytes);
+        for (std::size_t k = 0; k < n && !failed_; ++k) {
+            Veto v;
+            v.grade = u32("veto grade");
+            v.says = text("veto says");
+            v.source_text = text("veto source text");
+            v.line = u32("veto line");
+            g.vetoes.push_back(std::move(v));
+        }
+        g.line = u32("grading line");
+        return g;
+    }
+    Money money() {
+        Money m;
+        m.name = text("money name");
+        m.says = text("money says");
+        m.source_text = text("money source text");
+        m.line = u32("money line");
+        return m;
+    }
+    Forfeit forfeit() {
+        Forfeit f;
+        f.money = u32("forfeit money");
+        f.says = text("forfeit says");
+        f.source_text = text("forfeit source text");
+        f.line = u32("forfeit line");
+        return f;
     }
 
     Program program() {
@@ -391,6 +514,20 @@ public:
         section(Section::rules);
         n = count("rule", min_rule_bytes);
         for (std::size_t k = 0; k < n && !failed_; ++k) p.rules.push_back(rule());
+        section(Section::population_inputs);
+        n = count("population input", min_population_input_bytes);
+        for (std::size_t k = 0; k < n && !failed_; ++k) p.population_inputs.push_back(population_input());
+        section(Section::aggregates);
+        n = count("aggregate", min_aggregate_bytes);
+        for (std::size_t k = 0; k < n && !failed_; ++k) p.aggregates.push_back(aggregate());
+        section(Section::grading);
+        p.grading = grading();
+        section(Section::money);
+        n = count("money", min_money_bytes);
+        for (std::size_t k = 0; k < n && !failed_; ++k) p.money.push_back(money());
+        section(Section::forfeits);
+        n = count("forfeit", min_forfeit_bytes);
+        for (std::size_t k = 0; k < n && !failed_; ++k) p.forfeits.push_back(forfeit());
         section(Section::code);
         n = count("instruction", 4);
         if (!failed_) p.code.reserve(n);  // bounded by the bytes that remain
@@ -409,8 +546,14 @@ private:
     static constexpr std::size_t min_choice_type_bytes = 4 + 4;
     static constexpr std::size_t min_field_bytes = 4 + 4 + 1 + 1 + 4 + 4 + 1 + 1 + 1 + 1 + 4 + 4 + 4;
     static constexpr std::size_t min_table_bytes = 4 + 4 + 1 + 4;
-    static constexpr std::size_t min_node_bytes = 4 + 4 + 4 + 1 + 4 + 1 + 5 + 5 + 1 + 4 + 4;
+    static constexpr std::size_t min_node_bytes = 4 + 4 + 4 + 4 + 1 + 4 + 1 + 1 + 1 + 1 + 5 + 5 + 1 + 4 + 4;
     static constexpr std::size_t min_rule_bytes = 4 + 1 + 1 + 4 + 4 + 4 + 4;
+    static constexpr std::size_t min_population_input_bytes = 4 + 4;
+    static constexpr std::size_t min_aggregate_bytes = 1 + 1 + 1 + 4 + 4 + 5 + 4 + 4;
+    static constexpr std::size_t min_band_bytes = 1 + 1;
+    static constexpr std::size_t min_veto_bytes = 4 + 4 + 4 + 4;
+    static constexpr std::size_t min_money_bytes = 4 + 4 + 4 + 4;
+    static constexpr std::size_t min_forfeit_bytes = 4 + 4 + 4 + 4;
 
     bool need(std::size_t n, const char* what) {
         if (failed_) return false;

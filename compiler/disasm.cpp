@@ -36,6 +36,7 @@ const char* field_type_name(FieldType t) {
     case FieldType::choice: return "choice";
     case FieldType::list: return "list";
     case FieldType::text: return "text";
+    case FieldType::votes: return "votes";
     }
     return "?";
 }
@@ -48,6 +49,35 @@ const char* node_kind_name(NodeKind k) {
     case NodeKind::clause: return "clause";
     }
     return "?";
+}
+
+const char* rule_kind_name(RuleKind k) {
+    switch (k) {
+    case RuleKind::deduct: return "deduct";
+    case RuleKind::award: return "award";
+    case RuleKind::score: return "score";
+    }
+    return "?";
+}
+
+const char* aggregate_kind_name(AggregateKind k) {
+    switch (k) {
+    case AggregateKind::rank: return "rank";
+    case AggregateKind::mean: return "mean";
+    case AggregateKind::max: return "max";
+    case AggregateKind::min: return "min";
+    case AggregateKind::sum: return "sum";
+    case AggregateKind::count: return "count";
+    case AggregateKind::bottom: return "bottom";
+    case AggregateKind::top: return "top";
+    }
+    return "?";
+}
+
+const char* scope_name(Scope s) { return s == Scope::all ? "all" : "group"; }
+
+const char* barrier_name(std::uint32_t a) {
+    return a == 0 ? "population values" : a == 1 ? "grades" : "?";
 }
 
 const char* rounding_name(std::uint32_t mode) {
@@ -97,12 +127,84 @@ void list_field(std::string& out, const Program& p, const FieldSpec& f, std::str
     if (f.type == FieldType::count && !f.measure.empty()) type += " " + f.measure;
     if (f.type == FieldType::decimal && f.unit != Unit::none) type = unit_name(f.unit);
     if (f.type == FieldType::choice) type = "choice " + choice_type_name(p, f.choice_type);
+    if (f.type == FieldType::votes) type = "votes " + choice_type_name(p, f.choice_type);
     out += fmt::format("{:{}}{}{}: {}{}", "", indent, prefix, f.name, type, range_text(f));
     if (f.default_text) out += fmt::format(" default {}", *f.default_text);
     if (!f.label.empty()) out += fmt::format(" \"{}\"", f.label);
     out += fmt::format("  ; line {}\n", f.line);
     for (std::size_t k = 0; k < f.fields.size(); ++k)
         list_field(out, p, f.fields[k], fmt::format(".{} ", k), indent + 4);
+}
+
+std::string input_name(const Program& p, std::uint32_t i) {
+    if (i == no_index) return "none";
+    return i < p.population_inputs.size() ? fmt::format("i{}", i) : fmt::format("<input {} out of range>", i);
+}
+
+// Population inputs and aggregates: listed only when the scheme has them.
+void list_population(std::string& out, const Program& p) {
+    if (p.population_inputs.empty() && p.aggregates.empty()) return;
+    out += fmt::format("\npopulation inputs ({})\n", p.population_inputs.size());
+    for (std::size_t i = 0; i < p.population_inputs.size(); ++i)
+        out += fmt::format("  i{} {}  ; line {}\n", i, p.population_inputs[i].source_text, p.population_inputs[i].line);
+    out += fmt::format("\naggregates ({})\n", p.aggregates.size());
+    for (std::size_t a = 0; a < p.aggregates.size(); ++a) {
+        const auto& agg = p.aggregates[a];
+        std::string what = aggregate_kind_name(agg.kind);
+        if (agg.kind == AggregateKind::bottom || agg.kind == AggregateKind::top) what += " " + agg.n.to_string();
+        if (agg.kind != AggregateKind::count) what += " of " + input_name(p, agg.value);
+        what += fmt::format(" among {}", scope_name(agg.scope));
+        if (agg.ascending) what += " ascending";
+        if (agg.where != no_index) what += " where " + input_name(p, agg.where);
+        out += fmt::format("  a{} {}  ; line {}\n", a, what, agg.line);
+        if (!agg.source_text.empty()) out += fmt::format("      {}\n", agg.source_text);
+    }
+}
+
+// Grading, money and forfeits: listed only when the scheme has them.
+void list_after_totals(std::string& out, const Program& p) {
+    const auto& g = p.grading;
+    if (g.choice_type != no_index || !g.bands.empty() || !g.vetoes.empty()) {
+        const auto* type = g.choice_type < p.choice_types.size() ? &p.choice_types[g.choice_type] : nullptr;
+        auto grade = [&](std::size_t v) {
+            return type && v < type->values.size() ? type->values[v] : fmt::format("#{}", v);
+        };
+        auto node = g.node < p.nodes.size() ? fmt::format("n{} \"{}\"", g.node, p.nodes[g.node].label)
+                                            : fmt::format("<node {} out of range>", g.node);
+        out += fmt::format("\ngrading {} by {} among {}  ; line {}\n", choice_type_name(p, g.choice_type), node,
+                           scope_name(g.scope), g.line);
+        for (std::size_t b = 0; b < g.bands.size(); ++b) {
+            const auto& band = g.bands[b];
+            auto text = band.at_least ? fmt::format(">= {}", band.at_least->to_string()) : std::string("otherwise");
+            if (band.quota) text += fmt::format(", quota {}", band.quota->to_string());
+            out += fmt::format("  {}: {}\n", grade(b), text);
+        }
+        for (std::size_t v = 0; v < g.vetoes.size(); ++v) {
+            const auto& veto = g.vetoes[v];
+            out += fmt::format("  v{} veto {}  ; line {}\n", v, grade(veto.grade), veto.line);
+            if (!veto.source_text.empty()) out += fmt::format("      {}\n", veto.source_text);
+            if (!veto.says.empty()) out += fmt::format("      says \"{}\"\n", veto.says);
+        }
+    }
+    if (!p.money.empty()) {
+        out += fmt::format("\nmoney ({})\n", p.money.size());
+        for (std::size_t m = 0; m < p.money.size(); ++m) {
+            out += fmt::format("  m{} {}  ; line {}\n", m, p.money[m].name, p.money[m].line);
+            if (!p.money[m].source_text.empty()) out += fmt::format("      {}\n", p.money[m].source_text);
+            if (!p.money[m].says.empty()) out += fmt::format("      says \"{}\"\n", p.money[m].says);
+        }
+    }
+    if (!p.forfeits.empty()) {
+        out += fmt::format("\nforfeits ({})\n", p.forfeits.size());
+        for (std::size_t f = 0; f < p.forfeits.size(); ++f) {
+            const auto& forfeit = p.forfeits[f];
+            auto money = forfeit.money < p.money.size() ? p.money[forfeit.money].name
+                                                        : fmt::format("<money {} out of range>", forfeit.money);
+            out += fmt::format("  f{} forfeit {}  ; line {}\n", f, money, forfeit.line);
+            if (!forfeit.source_text.empty()) out += fmt::format("      {}\n", forfeit.source_text);
+            if (!forfeit.says.empty()) out += fmt::format("      says \"{}\"\n", forfeit.says);
+        }
+    }
 }
 
 void list_tables(std::string& out, const Program& p) {
@@ -138,18 +240,24 @@ void list_tables(std::string& out, const Program& p) {
         std::string points = node.bonus ? fmt::format("bonus cap {}", node.full.to_string())
                                          : fmt::format("points {}", node.full.to_string());
         if (!node.held.is_zero()) points += fmt::format(" held {}", node.held.to_string());
-        out += fmt::format("  n{:<4}{:{}}{} \"{}\" {}  ; line {}\n", n, "", 2 * depth[n], node_kind_name(node.kind),
-                           node.label, points, node.line);
+        if (node.extra) points += " extra";
+        if (node.computed) points += " computed";
+        if (node.phase != 1) points += fmt::format(" phase {}", node.phase);
+        auto name = node.name.empty() ? std::string{} : node.name + " ";
+        out += fmt::format("  n{:<4}{:{}}{} {}\"{}\" {}  ; line {}\n", n, "", 2 * depth[n], node_kind_name(node.kind),
+                           name, node.label, points, node.line);
     }
 
     out += fmt::format("\nrules ({})\n", p.rules.size());
     for (std::size_t r = 0; r < p.rules.size(); ++r) {
         const auto& rule = p.rules[r];
-        out += fmt::format("  r{} n{} {}{}  ; line {}\n", r, rule.node, rule.kind == RuleKind::deduct ? "deduct" : "award",
+        out += fmt::format("  r{} n{} {}{}  ; line {}\n", r, rule.node, rule_kind_name(rule.kind),
                            rule.cap ? fmt::format(" cap {}", rule.cap->to_string()) : "", rule.line);
         if (!rule.source_text.empty()) out += fmt::format("      {}\n", rule.source_text);
         if (!rule.says.empty()) out += fmt::format("      says \"{}\"\n", rule.says);
     }
+    list_population(out, p);
+    list_after_totals(out, p);
 }
 
 // Tracks, as the listing goes down the code, which list each open loop iterates, so FIELD and
@@ -212,7 +320,7 @@ std::string operand_meaning(const Program& p, const LoopNames& loops, std::size_
     case OperandKind::table: return a < p.tables.size() ? p.tables[a].name : out_of_range("table");
     case OperandKind::choice: {
         const auto* f = pc > 0 ? loops.pushed_field(pc - 1) : nullptr;
-        if (f && f->type == FieldType::choice && f->choice_type < p.choice_types.size() &&
+        if (f && (f->type == FieldType::choice || f->type == FieldType::votes) && f->choice_type < p.choice_types.size() &&
             a < p.choice_types[f->choice_type].values.size())
             return p.choice_types[f->choice_type].values[a];
         return fmt::format("choice value #{}", a);
@@ -225,6 +333,20 @@ std::string operand_meaning(const Program& p, const LoopNames& loops, std::size_
         if (a >= p.rules.size()) return out_of_range("rule");
         return p.rules[a].source_text.empty() ? fmt::format("rule {}", a) : p.rules[a].source_text;
     case OperandKind::node: return a < p.nodes.size() ? p.nodes[a].label : out_of_range("node");
+    case OperandKind::input:
+        if (a >= p.population_inputs.size()) return out_of_range("population input");
+        return fmt::format("i{} {}", a, p.population_inputs[a].source_text);
+    case OperandKind::aggregate:
+        if (a >= p.aggregates.size()) return out_of_range("aggregate");
+        return p.aggregates[a].source_text.empty() ? fmt::format("aggregate {}", a) : p.aggregates[a].source_text;
+    case OperandKind::barrier: return a <= 1 ? barrier_name(a) : out_of_range("barrier");
+    case OperandKind::veto:
+        if (a >= p.grading.vetoes.size()) return out_of_range("veto");
+        return p.grading.vetoes[a].source_text.empty() ? fmt::format("veto {}", a) : p.grading.vetoes[a].source_text;
+    case OperandKind::money: return a < p.money.size() ? p.money[a].name : out_of_range("money");
+    case OperandKind::forfeit:
+        if (a >= p.forfeits.size()) return out_of_range("forfeit");
+        return p.forfeits[a].source_text.empty() ? fmt::format("forfeit {}", a) : p.forfeits[a].source_text;
     }
     return {};
 }
@@ -242,6 +364,10 @@ void list_code(std::string& out, const Program& p) {
         }
         loops.at(pc);
         const auto& info = op_info(opcode_of(w));
+        // A barrier divides the listing: every unit waits here for all the others.
+        if (opcode_of(w) == Op::BARRIER)
+            out += fmt::format("  ---- phase {} ends: every unit waits here, then {} ----\n", a + 1,
+                               a == 0 ? "the population values are computed" : a == 1 ? "grades are assigned" : "?");
         auto operand = info.operand == OperandKind::none ? std::string{} : fmt::format("{}", a);
         if (info.operand == OperandKind::field) operand = fmt::format("{}.{}", a >> 16, a & 0xffffu);
         if (info.operand == OperandKind::round) operand = fmt::format("{}.{}", a & 0xffu, a >> 8);

@@ -22,7 +22,10 @@ enum class Op : std::uint8_t {
 #undef OPCODE
 };
 
-enum class OperandKind : std::uint8_t { none, constant, slot, field, table, choice, boolean, round, forward, back, rule, node };
+enum class OperandKind : std::uint8_t {
+    none, constant, slot, field, table, choice, boolean, round, forward, back, rule, node,
+    input, aggregate, barrier, veto, money, forfeit
+};
 
 struct OpInfo {
     const char* name;
@@ -59,7 +62,8 @@ inline constexpr std::uint32_t no_index = 0xffffffffu;
 enum class Unit : std::uint8_t { none, points, money, count, percent };
 
 // ---- evidence schema --------------------------------------------------------------------
-enum class FieldType : std::uint8_t { yes_no, count, decimal, choice, list, text };
+// votes: a tally, one count per value of choice_type (a Value of tag votes)
+enum class FieldType : std::uint8_t { yes_no, count, decimal, choice, list, text, votes };
 
 struct ChoiceType {
     std::string name;                 // the declared type name, or the evidence name for an inline choice
@@ -91,11 +95,15 @@ struct Table {
 enum class NodeKind : std::uint8_t { scheme, section, item, clause };
 
 struct NodeInfo {
+    std::string name;            // `item 党建 "..."`: the node's name in expressions, or empty
     std::string label;           // the document's text for this row
     std::string goal, text;      // 工作目标, 具体内容与计分办法 (may be empty)
     NodeKind kind = NodeKind::item;
     std::uint32_t parent = no_index;  // node 0 (the scheme) has none; nodes are in pre-order
     bool bonus = false;          // `bonus cap N`: starts at 0, awards up to `full`
+    bool extra = false;          // bonus on top of the parent: the parent may score full + extras
+    bool computed = false;       // has a `score` rule: score = clamp(that value, 0, full + extras)
+    std::uint8_t phase = 1;      // 2 when the node (or a descendant) reads a population value
     Decimal full;                // points (or the bonus cap): the most this node can score
     // Points held by the node's own rules: full - parts when the scheme declares `parts` below
     // full, else 0. Base of a node with children = sum of child scores + held.
@@ -104,7 +112,7 @@ struct NodeInfo {
     std::uint32_t line = 0, column = 0;
 };
 
-enum class RuleKind : std::uint8_t { deduct, award };
+enum class RuleKind : std::uint8_t { deduct, award, score };
 
 struct RuleInfo {
     std::uint32_t node = 0;
@@ -113,6 +121,59 @@ struct RuleInfo {
     std::string says;             // the document's own words
     std::string source_text;      // the rule as written in the scheme
     std::uint32_t line = 0, column = 0;
+};
+
+// ---- population (phase 2) ---------------------------------------------------------------
+// A value every unit computes in phase 1 (STORE) for the aggregates to read.
+struct PopulationInput {
+    std::string source_text;  // the expression as written
+    std::uint32_t line = 0;
+};
+
+enum class AggregateKind : std::uint8_t { rank, mean, max, min, sum, count, bottom, top };
+enum class Scope : std::uint8_t { all, group };
+
+struct Aggregate {
+    AggregateKind kind = AggregateKind::rank;
+    Scope scope = Scope::all;
+    bool ascending = false;               // rank: lowest first
+    std::uint32_t value = no_index;       // the PopulationInput ranked/averaged (no_index for count)
+    std::uint32_t where = no_index;       // a yes/no PopulationInput filtering the units, or none
+    Decimal n;                            // bottom/top: how many
+    std::string source_text;
+    std::uint32_t line = 0;
+};
+
+// ---- after the totals -----------------------------------------------------------------------
+struct GradeBand {
+    std::optional<Decimal> at_least;  // none for `otherwise` (the last band)
+    std::optional<Decimal> quota;     // a fraction: 15% is 0.15
+};
+
+struct Veto {
+    std::uint32_t grade = 0;  // index into the grading's choice type
+    std::string says, source_text;
+    std::uint32_t line = 0;
+};
+
+struct Grading {
+    std::uint32_t choice_type = no_index;  // the grades, best first; no_index: no grading
+    std::uint32_t node = 0;                // graded by this node's score (0: the total)
+    Scope scope = Scope::all;
+    std::vector<GradeBand> bands;          // parallel to the choice type's values
+    std::vector<Veto> vetoes;
+    std::uint32_t line = 0;
+};
+
+struct Money {
+    std::string name, says, source_text;
+    std::uint32_t line = 0;
+};
+
+struct Forfeit {
+    std::uint32_t money = 0;
+    std::string says, source_text;
+    std::uint32_t line = 0;
 };
 
 struct SchemeInfo {
@@ -133,6 +194,11 @@ struct Program {
     std::vector<Table> tables;
     std::vector<NodeInfo> nodes;      // pre-order; nodes[0] is the scheme
     std::vector<RuleInfo> rules;      // in source order
+    std::vector<PopulationInput> population_inputs;
+    std::vector<Aggregate> aggregates;
+    Grading grading;                  // grading.choice_type == no_index: the scheme has no grades
+    std::vector<Money> money;
+    std::vector<Forfeit> forfeits;
     std::vector<Word> code;           // ends with HALT
     std::vector<std::uint32_t> lines; // lines[i] = scheme source line of code[i]
 };

@@ -15,7 +15,8 @@ using Record = std::vector<Value>;  // fields in the order of the list's FieldSp
 using List = std::vector<Record>;
 
 struct Value {
-    enum class Tag : std::uint8_t { number, yes_no, choice, text, list };
+    // votes: `list` holds one Record of counts (numbers), one per value of the tally's choice type
+    enum class Tag : std::uint8_t { number, yes_no, choice, text, list, votes };
     Tag tag = Tag::number;
     bool yes = false;              // yes_no
     std::uint32_t choice = 0;      // choice: index into its ChoiceType::values

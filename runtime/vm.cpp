@@ -1,13 +1,20 @@
-// The VM: one pass over a verified Program's code per unit.
+// The VM: runs a verified Program's code for each unit, in phases (opcodes.def "Phases").
 //
-// The interpreter is a template on whether it explains. Run<false> contains no trace code at
-// all (every trace statement sits under `if constexpr`), so the batch path pays nothing for
-// explanations: the value stack is allocated once per unit, and nothing is allocated per
-// instruction beyond what exact arithmetic itself needs (never, for small numbers).
+// The interpreter is a template on whether it explains. Interpreter<false> contains no trace
+// code at all (every trace statement sits under `if constexpr`), so the batch path pays nothing
+// for explanations: the value stack is allocated once per interpreter, and nothing is allocated
+// per instruction beyond what exact arithmetic itself needs (never, for small numbers).
+//
+// A unit's evaluation is resumable: everything that must survive a BARRIER lives in UnitState
+// (the partial scoresheet with the nodes' running sums and the rules' outcomes, the stored
+// population inputs, the aggregates' values, the pc). The verifier guarantees the value stack
+// is empty and no loop is open at a barrier, so nothing else needs keeping. A program without
+// barriers runs each unit straight through, exactly as before phases existed.
 //
 // The verifier has already proved every operand in range, every value of the right kind, the
-// stack within its bound and every path ending at HALT; the VM relies on it and does not check
-// again. The only errors left are in the data: division by zero and a negative amount.
+// stack within its bound, every path ending at HALT and every unit passing the same barriers;
+// the VM relies on it and does not check again. The only errors left are in the data: division
+// by zero, a negative amount, nobody voting, an aggregate over no unit.
 #include "runtime/vm.hpp"
 
 #include "runtime/verify.hpp"
@@ -16,6 +23,8 @@
 
 #include <algorithm>
 #include <array>
+#include <map>
+#include <numeric>
 
 namespace kaohe {
 namespace {
@@ -30,41 +39,81 @@ struct Loop {
     std::uint32_t slot = no_index;  // explanations only: the evidence slot the list came from
 };
 
-template <bool Explaining>
-class Run {
-public:
-    Run(const Program& p, const UnitEvidence& unit, Diagnostics& diags) : p_(p), unit_(unit), diags_(diags) {}
+// One unit's value of one aggregate, computed between phase 1 and phase 2. `defined` is false
+// when there is no value (a mean over no unit, the rank of a unit its `where` leaves out): that
+// is an evaluation error only if the unit's code actually reads it.
+struct AggregateValue {
+    Value value;
+    std::uint32_t in_scope = 0;  // units in scope that pass `where`
+    bool defined = false;
+};
 
-    std::optional<Scoresheet> operator()() {
-        if (unit_.values.size() != p_.evidence.size()) {
-            diags_.internal(fmt::format("unit '{}' has {} evidence values, the program has {} slots", unit_.name,
-                                        unit_.values.size(), p_.evidence.size()));
-            return std::nullopt;
-        }
-        sheet_.unit = unit_.name;
-        sheet_.group = unit_.group;
-        sheet_.file = unit_.file;
-        sheet_.rules.resize(p_.rules.size());
-        sheet_.nodes.resize(p_.nodes.size());
-        for (std::size_t n = 0; n < p_.nodes.size(); ++n) sheet_.nodes[n].full = p_.nodes[n].full;
+// Everything about one unit's evaluation that survives a barrier.
+struct UnitState {
+    Scoresheet sheet;
+    std::size_t pc = 0;
+    std::uint32_t rule = no_index;            // explanations only: the rule being evaluated
+    std::vector<Value> inputs;                // STORE: this unit's population inputs
+    std::vector<AggregateValue> aggregates;   // AGG: this unit's aggregate values
+    // Sum of the caps of each node's `extra` children (allocated on the first extra child):
+    // a node scores at most full + this.
+    std::vector<Decimal> extra_caps;
+};
+
+enum class Stop : std::uint8_t { halt, barrier, error };
+
+template <bool Explaining>
+class Interpreter {
+public:
+    Interpreter(const Program& p, Diagnostics& diags) : p_(p), diags_(diags) {
         // Each instruction pushes at most one value and loops keep the depth fixed, so the
         // code's length bounds the depth as well as the verifier's limit does.
         stack_.resize(std::min(p_.code.size(), max_stack_depth) + 1);
-        if (!execute()) return std::nullopt;
-        return std::move(sheet_);
+    }
+
+    // Prepares `s` for `unit`. False (after reporting) when the evidence does not fit the program.
+    bool start(UnitState& s, const UnitEvidence& unit) {
+        if (unit.values.size() != p_.evidence.size()) {
+            diags_.internal(fmt::format("unit '{}' has {} evidence values, the program has {} slots", unit.name,
+                                        unit.values.size(), p_.evidence.size()));
+            return false;
+        }
+        auto& sheet = s.sheet;
+        sheet.unit = unit.name;
+        sheet.group = unit.group;
+        sheet.file = unit.file;
+        sheet.rules.resize(p_.rules.size());
+        sheet.nodes.resize(p_.nodes.size());
+        for (std::size_t n = 0; n < p_.nodes.size(); ++n) sheet.nodes[n].full = p_.nodes[n].full;
+        sheet.money.resize(p_.money.size());      // nothing allocated without money
+        s.inputs.resize(p_.population_inputs.size());  // nor without population inputs
+        return true;
+    }
+
+    // Runs `s` from its pc to the next BARRIER (then s.pc is just past it) or to HALT.
+    Stop run(UnitState& s, const UnitEvidence& unit) {
+        s_ = &s;
+        unit_ = &unit;
+        sp_ = 0;
+        open_loops_ = 0;
+        if constexpr (Explaining) rule_ = s.rule;
+        auto stop = execute(s.pc);
+        if constexpr (Explaining) s.rule = rule_;
+        return stop;
     }
 
 private:
     const Program& p_;
-    const UnitEvidence& unit_;
     Diagnostics& diags_;
-    Scoresheet sheet_;
+    UnitState* s_ = nullptr;
+    const UnitEvidence* unit_ = nullptr;
     std::vector<Value> stack_;
     std::size_t sp_ = 0;
     std::array<Loop, max_loop_depth> loops_{};
     std::size_t open_loops_ = 0;
     std::uint32_t rule_ = no_index;  // explanations only: the rule being evaluated
 
+    Scoresheet& sheet() { return s_->sheet; }
     Value& top() { return stack_[sp_ - 1]; }
     Value& push() { return stack_[sp_++]; }
     void push_number(const Decimal& d) {
@@ -90,33 +139,33 @@ private:
         diags_.error(p_.info.source_name, Span{SourcePos{line, 1}}, std::move(message));
     }
 
-    void trace_read(std::uint32_t slot, std::uint32_t record, std::uint32_t field, const Value& value) {
-        TraceEvent e;
-        e.kind = TraceEvent::Kind::read;
+    TraceEvent& trace(TraceEvent::Kind kind) {
+        auto& e = sheet().trace.emplace_back();
+        e.kind = kind;
         e.rule = rule_;
+        return e;
+    }
+    void trace_read(std::uint32_t slot, std::uint32_t record, std::uint32_t field, const Value& value) {
+        auto& e = trace(TraceEvent::Kind::read);
         e.slot = slot;
         e.record = record;
         e.field = field;
         e.value = value;
-        sheet_.trace.push_back(std::move(e));
     }
     void trace_arithmetic(Op op, const Decimal& lhs, const Decimal& rhs, const Decimal& result) {
-        TraceEvent e;
-        e.kind = TraceEvent::Kind::arithmetic;
-        e.rule = rule_;
+        auto& e = trace(TraceEvent::Kind::arithmetic);
         e.op = op;
         e.lhs = lhs;
         e.rhs = rhs;
         e.result = result;
-        sheet_.trace.push_back(std::move(e));
     }
 
     // The evidence slot a list being iterated came from: a slot's own list, or a list nested in
     // a record of the loop around it (then that loop's slot). Explanations only.
     std::uint32_t slot_of(const List* list) const {
-        for (std::size_t s = 0; s < unit_.values.size(); ++s)
-            if (unit_.values[s].tag == Value::Tag::list && unit_.values[s].list.get() == list)
-                return static_cast<std::uint32_t>(s);
+        const auto& values = unit_->values;
+        for (std::size_t s = 0; s < values.size(); ++s)
+            if (values[s].tag == Value::Tag::list && values[s].list.get() == list) return static_cast<std::uint32_t>(s);
         return open_loops_ ? loops_[open_loops_ - 1].slot : no_index;
     }
 
@@ -147,7 +196,8 @@ private:
         case Value::Tag::yes_no: return a.yes == b.yes;
         case Value::Tag::choice: return a.choice == b.choice;
         case Value::Tag::text:
-        case Value::Tag::list: break;  // the verifier allows neither
+        case Value::Tag::list:
+        case Value::Tag::votes: break;  // the verifier allows none of them
         }
         return false;
     }
@@ -159,35 +209,120 @@ private:
         if (amount.is_negative()) {
             error(rule.line ? rule.line : p_.lines[pc],
                   fmt::format("rule at line {} produced a negative {} {} for unit '{}'", rule.line,
-                              kind == RuleKind::deduct ? "deduction" : "award", amount.to_string(), unit_.name));
+                              kind == RuleKind::deduct ? "deduction" : "award", amount.to_string(), unit_->name));
             return false;
         }
-        auto& out = sheet_.rules[r];
+        auto& out = sheet().rules[r];
         out.fired = true;
         out.applied = rule.cap && *rule.cap < amount ? *rule.cap : amount;
         out.capped = out.applied < amount;
         out.amount = std::move(amount);
-        auto& node = sheet_.nodes[rule.node];
+        auto& node = sheet().nodes[rule.node];
         (kind == RuleKind::deduct ? node.deducted : node.awarded) += out.applied;
         return true;
     }
 
-    // NODE: until now `score` has accumulated the children's scores; this replaces it with the
-    // node's own, kept within [0, full], and passes it up to the parent.
-    void finalise(std::uint32_t n) {
-        const auto& info = p_.nodes[n];
-        auto& out = sheet_.nodes[n];
-        Decimal base = info.has_children ? out.score + info.held : info.bonus ? Decimal{} : info.full;
-        Decimal raw = base - out.deducted + out.awarded;
-        out.floored = raw.is_negative();
-        out.capped = raw > info.full;
-        out.score = out.floored ? Decimal{} : out.capped ? info.full : std::move(raw);
-        if (info.parent != no_index) sheet_.nodes[info.parent].score += out.score;
+    // SCORE: the computed node's raw score. Its children do not add to it (finalise), so the
+    // node's running sum holds exactly this value until its NODE clamps it.
+    void set_score(std::uint32_t r) {
+        Decimal x = stack_[--sp_].number;
+        auto& out = sheet().rules[r];
+        out.fired = true;
+        out.applied = x;
+        out.amount = x;
+        sheet().nodes[p_.rules[r].node].score = std::move(x);
     }
 
-    bool execute() {
+    // NODE: until now `score` has accumulated the children's scores (or, for a computed node,
+    // holds its SCORE); this replaces it with the node's own, kept within [0, full + extras],
+    // and passes it up to the parent unless the parent is computed.
+    void finalise(std::uint32_t n) {
+        const auto& info = p_.nodes[n];
+        auto& out = sheet().nodes[n];
+        Decimal raw = info.computed ? std::move(out.score)
+                                    : (info.has_children ? out.score + info.held : info.bonus ? Decimal{} : info.full) -
+                                          out.deducted + out.awarded;
+        const auto& caps = s_->extra_caps;
+        // Only nodes with extra children pay for the addition.
+        Decimal upper_with_extras;
+        const Decimal* upper = &info.full;
+        if (!caps.empty() && !caps[n].is_zero()) {
+            upper_with_extras = info.full + caps[n];
+            upper = &upper_with_extras;
+        }
+        out.floored = raw.is_negative();
+        out.capped = raw > *upper;
+        out.score = out.floored ? Decimal{} : out.capped ? *upper : std::move(raw);
+        if (info.parent == no_index) return;
+        if (info.extra) {
+            if (s_->extra_caps.empty()) s_->extra_caps.resize(p_.nodes.size());
+            s_->extra_caps[info.parent] += info.full;
+        }
+        if (!p_.nodes[info.parent].computed) sheet().nodes[info.parent].score += out.score;
+    }
+
+    // The counts of the votes value on top of the stack, one per value of its choice type. The
+    // evidence loader builds them from the schema; a value without the counts the instruction
+    // reads (only a caller bypassing the loader can make one) is an internal error, never a bad
+    // read.
+    const Record* counts(std::size_t needed, bool exactly) {
+        const Value& v = top();
+        if (v.tag == Value::Tag::votes && v.list && v.list->size() == 1) {
+            const Record& c = v.list->front();
+            if (exactly ? c.size() == needed : c.size() >= needed) return &c;
+        }
+        diags_.internal(fmt::format("unit '{}': a votes value does not hold the {} counts of its choice type",
+                                    unit_->name, needed));
+        return nullptr;
+    }
+    static Decimal total_votes(const Record& counts) {
+        Decimal total;
+        for (const auto& c : counts) total += c.number;
+        return total;
+    }
+
+    // WEIGHTED: Σ count × table[value] / Σ count; nobody voting is an evaluation error.
+    bool weighted(std::uint32_t t, std::size_t pc) {
+        const auto& values = p_.tables[t].values;
+        const Record* tally = counts(values.size(), true);
+        if (!tally) return false;
+        const Record& c = *tally;
+        Decimal total = total_votes(c), sum;
+        if (total.is_zero()) {
+            error(p_.lines[pc], fmt::format("weighted vote at line {} for unit '{}': nobody voted", p_.lines[pc],
+                                            unit_->name));
+            return false;
+        }
+        for (std::size_t v = 0; v < c.size(); ++v) sum += c[v].number * values[v];
+        set_number(top(), sum / total);
+        return true;
+    }
+
+    bool aggregate(std::uint32_t a, std::size_t pc) {
+        const auto& agg = s_->aggregates[a];
+        const auto& info = p_.aggregates[a];
+        if (!agg.defined) {
+            auto line = info.line ? info.line : p_.lines[pc];
+            bool rank = info.kind == AggregateKind::rank;
+            error(line, fmt::format("`{}` at line {} has no value for unit '{}': {}", info.source_text, line, unit_->name,
+                                    rank ? "its `where` does not hold for the unit, so it is not ranked"
+                                         : "no unit in its scope passes its `where`"));
+            return false;
+        }
+        push() = agg.value;
+        if constexpr (Explaining) {
+            auto& e = trace(TraceEvent::Kind::aggregate);
+            e.index = a;
+            e.in_scope = agg.in_scope;
+            e.value = agg.value;
+            e.result = agg.value.tag == Value::Tag::yes_no ? Decimal{agg.value.yes ? 1 : 0} : agg.value.number;
+        }
+        return true;
+    }
+
+    Stop execute(std::size_t pc) {
         const Word* code = p_.code.data();
-        std::size_t pc = 0;
+        const UnitEvidence& unit = *unit_;
         for (;;) {
             const Word w = code[pc];
             const std::uint32_t a = operand_of(w);
@@ -195,7 +330,7 @@ private:
             case Op::CONST: push_number(p_.constants[a]); break;
             case Op::BOOL: push_yes_no(a != 0); break;
             case Op::LOAD: {
-                const Value& v = unit_.values[a];
+                const Value& v = unit.values[a];
                 push() = v;
                 if constexpr (Explaining) trace_read(a, no_index, no_index, v);
                 break;
@@ -214,8 +349,8 @@ private:
             case Op::MUL: arithmetic(Op::MUL, [](const Decimal& x, const Decimal& y) { return x * y; }); break;
             case Op::DIV:
                 if (stack_[sp_ - 1].number.is_zero()) {
-                    error(p_.lines[pc], fmt::format("division by zero at line {} for unit '{}'", p_.lines[pc], unit_.name));
-                    return false;
+                    error(p_.lines[pc], fmt::format("division by zero at line {} for unit '{}'", p_.lines[pc], unit.name));
+                    return Stop::error;
                 }
                 arithmetic(Op::DIV, [](const Decimal& x, const Decimal& y) { return x / y; });
                 break;
@@ -277,25 +412,313 @@ private:
                 if constexpr (Explaining) rule_ = a;
                 break;
             case Op::DEDUCT:
-                if (!apply(a, RuleKind::deduct, pc)) return false;
+                if (!apply(a, RuleKind::deduct, pc)) return Stop::error;
                 break;
             case Op::AWARD:
-                if (!apply(a, RuleKind::award, pc)) return false;
+                if (!apply(a, RuleKind::award, pc)) return Stop::error;
                 break;
             case Op::NODE: finalise(a); break;
-            case Op::HALT: return true;
+            case Op::LOAD_NODE: {
+                const Decimal& score = sheet().nodes[a].score;
+                push_number(score);
+                if constexpr (Explaining) {
+                    auto& e = trace(TraceEvent::Kind::node);
+                    e.index = a;
+                    e.result = score;
+                }
+                break;
+            }
+            case Op::SCORE: set_score(a); break;
+            case Op::STORE: s_->inputs[a] = std::move(stack_[--sp_]); break;
+            case Op::BARRIER: s_->pc = pc + 1; return Stop::barrier;
+            case Op::AGG:
+                if (!aggregate(a, pc)) return Stop::error;
+                break;
+            case Op::VETO:
+                if (stack_[--sp_].yes && sheet().grade.veto == no_index) sheet().grade.veto = a;
+                break;
+            case Op::GRADE: {
+                auto& v = push();
+                v.tag = Value::Tag::choice;
+                v.choice = sheet().grade.grade;
+                break;
+            }
+            case Op::MONEY: {
+                auto& m = sheet().money[a];
+                m.computed = std::move(stack_[--sp_].number);
+                m.amount = m.computed;
+                break;
+            }
+            case Op::FORFEIT: {
+                const auto& forfeit = p_.forfeits[a];
+                auto& m = sheet().money[forfeit.money];
+                if (stack_[--sp_].yes && m.forfeit == no_index) {
+                    m.forfeit = a;
+                    m.amount = Decimal{};
+                }
+                break;
+            }
+            case Op::TALLY: {
+                const Record* c = counts(std::size_t{a} + 1, false);
+                if (!c) return Stop::error;
+                set_number(top(), Decimal{(*c)[a].number});
+                break;
+            }
+            case Op::VOTES_TOTAL: {
+                const Record* c = counts(0, false);
+                if (!c) return Stop::error;
+                set_number(top(), total_votes(*c));
+                break;
+            }
+            case Op::WEIGHTED:
+                if (!weighted(a, pc)) return Stop::error;
+                break;
+            case Op::HALT: return Stop::halt;
             }
             ++pc;
         }
     }
 };
 
+// ---- the population: aggregates, grades, ranks -----------------------------------------------
+
+// Units in each scope. Scope::group partitions by the evidence `group`; units with an empty
+// group form their own group "" (they are peers of each other, not of everyone).
+std::vector<std::vector<std::size_t>> scopes(Scope scope, const std::vector<UnitState>& units) {
+    std::vector<std::vector<std::size_t>> out;
+    if (scope == Scope::all) {
+        out.emplace_back(units.size());
+        std::iota(out[0].begin(), out[0].end(), std::size_t{0});
+        return out;
+    }
+    std::map<std::string_view, std::size_t> index;
+    for (std::size_t u = 0; u < units.size(); ++u) {
+        auto [it, added] = index.try_emplace(units[u].sheet.group, out.size());
+        if (added) out.emplace_back();
+        out[it->second].push_back(u);
+    }
+    return out;
+}
+
+// 1 + how many of `sorted_desc` are strictly above `x`: equal values share the best place.
+std::uint32_t competition_rank(const std::vector<Decimal>& sorted_desc, const Decimal& x) {
+    auto above = std::lower_bound(sorted_desc.begin(), sorted_desc.end(), x, std::greater<>{}) - sorted_desc.begin();
+    return static_cast<std::uint32_t>(above + 1);
+}
+
+// The value of `agg` for every unit of one scope.
+void compute_in_scope(const Aggregate& agg, std::uint32_t index, const std::vector<std::size_t>& scope,
+                      std::vector<UnitState>& units) {
+    auto passes = [&](std::size_t u) { return agg.where == no_index || units[u].inputs[agg.where].yes; };
+    auto value_of = [&](std::size_t u) -> const Decimal& { return units[u].inputs[agg.value].number; };
+    std::vector<std::size_t> members;
+    for (auto u : scope)
+        if (passes(u)) members.push_back(u);
+    const auto in_scope = static_cast<std::uint32_t>(members.size());
+    auto set = [&](std::size_t u, Value v) {
+        auto& out = units[u].aggregates[index];
+        out.value = std::move(v);
+        out.in_scope = in_scope;
+        out.defined = true;
+    };
+    auto for_all = [&](const Value& v) {
+        for (auto u : scope) set(u, v);
+    };
+    auto mark_scope = [&] {  // undefined everywhere, but with the count for the message
+        for (auto u : scope) units[u].aggregates[index].in_scope = in_scope;
+    };
+    std::vector<Decimal> values;
+    if (agg.kind != AggregateKind::count) {
+        values.reserve(members.size());
+        for (auto u : members) values.push_back(value_of(u));
+    }
+    switch (agg.kind) {
+    case AggregateKind::count: for_all(Value::of_number(Decimal{static_cast<std::int64_t>(in_scope)})); return;
+    case AggregateKind::sum:
+    case AggregateKind::mean: {
+        if (values.empty() && agg.kind == AggregateKind::mean) return mark_scope();
+        Decimal sum;
+        for (const auto& v : values) sum += v;
+        if (agg.kind == AggregateKind::mean) sum = sum / Decimal{static_cast<std::int64_t>(values.size())};
+        return for_all(Value::of_number(sum));
+    }
+    case AggregateKind::max:
+    case AggregateKind::min: {
+        if (values.empty()) return mark_scope();
+        auto it = agg.kind == AggregateKind::max ? std::max_element(values.begin(), values.end())
+                                                 : std::min_element(values.begin(), values.end());
+        return for_all(Value::of_number(*it));
+    }
+    case AggregateKind::rank: {
+        mark_scope();  // a unit its `where` leaves out has no place
+        // Ascending ranks the lowest first: rank the negated values highest first.
+        std::vector<Decimal> keys;
+        keys.reserve(values.size());
+        for (const auto& v : values) keys.push_back(agg.ascending ? -v : v);
+        auto sorted = keys;
+        std::sort(sorted.begin(), sorted.end(), std::greater<>{});
+        for (std::size_t m = 0; m < members.size(); ++m)
+            set(members[m], Value::of_number(Decimal{competition_rank(sorted, keys[m])}));
+        return;
+    }
+    case AggregateKind::bottom:
+    case AggregateKind::top: {
+        for_all(Value::of_yes_no(false));
+        // Fewer than N units: every one of them is among the N. Otherwise the N-th lowest (or
+        // highest) value is the boundary, and every unit tied with it is included.
+        bool everyone = Decimal{static_cast<std::int64_t>(members.size())} <= agg.n;
+        std::optional<Decimal> boundary;
+        if (!everyone) {
+            auto sorted = values;
+            if (agg.kind == AggregateKind::bottom) std::sort(sorted.begin(), sorted.end());
+            else std::sort(sorted.begin(), sorted.end(), std::greater<>{});
+            std::size_t nth = 0;  // n is a whole number below members.size() (verified >= 1)
+            while (Decimal{static_cast<std::int64_t>(nth + 1)} < agg.n) ++nth;
+            boundary = sorted[nth];
+        }
+        for (std::size_t m = 0; m < members.size(); ++m) {
+            bool in = everyone || (agg.kind == AggregateKind::bottom ? values[m] <= *boundary : values[m] >= *boundary);
+            set(members[m], Value::of_yes_no(in));
+        }
+        return;
+    }
+    }
+}
+
+void compute_aggregates(const Program& p, std::vector<UnitState>& units) {
+    for (auto& u : units) u.aggregates.assign(p.aggregates.size(), AggregateValue{});
+    for (std::uint32_t a = 0; a < p.aggregates.size(); ++a)
+        for (const auto& scope : scopes(p.aggregates[a].scope, units)) compute_in_scope(p.aggregates[a], a, scope, units);
+}
+
+// Grades in one scope (opcodes.def, docs/bytecode.md "Grades"): vetoed units take their veto's
+// grade and no quota place; the rest, from the highest graded score down, take the first band
+// whose threshold they meet and whose quota has room. Units with equal scores are one group:
+// if the group does not fit in a band's remaining places, none of it takes that band, and the
+// band is then closed to every lower score too, so a lower score never gets a better grade.
+void grade_scope(const Grading& g, const std::vector<std::size_t>& scope, std::vector<UnitState>& units) {
+    const Decimal in_scope{static_cast<std::int64_t>(scope.size())};
+    std::vector<Decimal> places(g.bands.size());  // quota places, floor(N × quota)
+    for (std::size_t b = 0; b < g.bands.size(); ++b)
+        if (g.bands[b].quota) places[b] = (in_scope * *g.bands[b].quota).round(0, Rounding::down);
+    std::vector<std::int64_t> used(g.bands.size(), 0);
+    std::vector<bool> closed(g.bands.size(), false);
+
+    auto score = [&](std::size_t u) -> const Decimal& { return units[u].sheet.nodes[g.node].score; };
+    std::vector<std::size_t> ranked;
+    for (auto u : scope) {
+        auto& grade = units[u].sheet.grade;
+        if (grade.veto != no_index) grade.grade = g.vetoes[grade.veto].grade;
+        else ranked.push_back(u);
+    }
+    std::sort(ranked.begin(), ranked.end(), [&](std::size_t x, std::size_t y) { return score(x) > score(y); });
+    for (std::size_t first = 0; first < ranked.size();) {
+        std::size_t last = first;
+        while (last < ranked.size() && score(ranked[last]) == score(ranked[first])) ++last;
+        const auto tied = static_cast<std::int64_t>(last - first);
+        const Decimal& value = score(ranked[first]);
+        GradeOutcome outcome;
+        for (std::size_t b = 0; b < g.bands.size(); ++b) {
+            const auto& band = g.bands[b];
+            if (band.at_least && value < *band.at_least) continue;
+            if (band.quota && (closed[b] || places[b] < Decimal{used[b] + tied})) {
+                if (outcome.quota_missed == no_index) {
+                    outcome.quota_missed = static_cast<std::uint32_t>(b);
+                    outcome.quota_tie = !closed[b] && tied > 1 && places[b] > Decimal{used[b]};
+                }
+                closed[b] = true;
+                continue;
+            }
+            used[b] += tied;
+            outcome.grade = static_cast<std::uint32_t>(b);
+            break;
+        }
+        for (std::size_t k = first; k < last; ++k) units[ranked[k]].sheet.grade = outcome;
+        first = last;
+    }
+}
+
+void assign_grades(const Program& p, std::vector<UnitState>& units) {
+    if (p.grading.choice_type == no_index) return;  // a BARRIER 1 without grades: nothing to assign
+    for (const auto& scope : scopes(p.grading.scope, units)) grade_scope(p.grading, scope, units);
+}
+
+// Scoresheet::rank: competition rank by total among every unit of the run.
+void rank_totals(std::vector<Scoresheet>& sheets) {
+    std::vector<Decimal> totals;
+    totals.reserve(sheets.size());
+    for (const auto& s : sheets) totals.push_back(s.total());
+    std::sort(totals.begin(), totals.end(), std::greater<>{});
+    for (auto& s : sheets) s.rank = competition_rank(totals, s.total());
+}
+
+template <bool Explaining>
+std::optional<std::vector<Scoresheet>> run_all(const Program& p, const EvidenceSet& evidence, Diagnostics& diags) {
+    const auto& units = evidence.units;
+    Interpreter<Explaining> interp(p, diags);
+    std::vector<UnitState> states(units.size());
+    bool failed = false;
+    for (std::size_t u = 0; u < units.size(); ++u)
+        if (!interp.start(states[u], units[u])) failed = true;
+    if (failed) return std::nullopt;
+
+    // Each round runs every unit to its next barrier (or HALT). The verifier guarantees every
+    // unit passes the same barriers, so after a round either all stopped at one barrier or all
+    // halted; any error ends the run after the round, with every unit's errors reported.
+    for (;;) {
+        std::size_t at_barrier = 0;
+        for (std::size_t u = 0; u < units.size(); ++u) {
+            switch (interp.run(states[u], units[u])) {
+            case Stop::error: failed = true; break;
+            case Stop::barrier: ++at_barrier; break;
+            case Stop::halt: break;
+            }
+        }
+        if (failed) return std::nullopt;
+        if (at_barrier == 0) break;
+        if (at_barrier != units.size()) {
+            diags.internal("units stopped at different phases: the program should not have passed verification");
+            return std::nullopt;
+        }
+        auto barrier = operand_of(p.code[states[0].pc - 1]);
+        if (barrier == 0) compute_aggregates(p, states);
+        else assign_grades(p, states);
+    }
+
+    std::vector<Scoresheet> sheets;
+    sheets.reserve(states.size());
+    for (auto& s : states) sheets.push_back(std::move(s.sheet));
+    rank_totals(sheets);
+    return sheets;
+}
+
+template <bool Explaining>
+std::optional<Scoresheet> run_one(const Program& p, const UnitEvidence& unit, Diagnostics& diags) {
+    Interpreter<Explaining> interp(p, diags);
+    UnitState state;
+    if (!interp.start(state, unit)) return std::nullopt;
+    switch (interp.run(state, unit)) {
+    case Stop::halt: return std::move(state.sheet);
+    case Stop::error: return std::nullopt;
+    case Stop::barrier: break;
+    }
+    diags.internal(fmt::format("the scheme {} has population values or grades: unit '{}' cannot be evaluated alone "
+                               "(evaluate_all evaluates a whole run)", p.info.source_name, unit.name));
+    return std::nullopt;
+}
+
 }  // namespace
 
 std::optional<Scoresheet> evaluate(const bc::Program& program, const UnitEvidence& unit, Explain explain,
                                    Diagnostics& diags) {
-    if (explain == Explain::yes) return Run<true>(program, unit, diags)();
-    return Run<false>(program, unit, diags)();
+    if (explain == Explain::yes) return run_one<true>(program, unit, diags);
+    return run_one<false>(program, unit, diags);
+}
+
+std::optional<std::vector<Scoresheet>> evaluate_all(const bc::Program& program, const EvidenceSet& evidence,
+                                                    Explain explain, Diagnostics& diags) {
+    if (explain == Explain::yes) return run_all<true>(program, evidence, diags);
+    return run_all<false>(program, evidence, diags);
 }
 
 }  // namespace kaohe

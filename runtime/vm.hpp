@@ -18,4 +18,14 @@ enum class Explain : bool { no = false, yes = true };
 std::optional<Scoresheet> evaluate(const bc::Program& program, const UnitEvidence& unit, Explain explain,
                                    Diagnostics& diags);
 
+// Evaluates every unit of a run through all its phases (opcodes.def "Phases"): phase 1 for
+// each unit, then the aggregates over all units (ranks with shared places for ties, means,
+// bottom/top N), phase 2 for each unit, then grades (thresholds, quotas, vetoes), then money
+// and forfeits; finally each Scoresheet's `rank` by total among all units. Results are in the
+// units' order and do not depend on it otherwise. Any unit's evaluation error is reported and
+// the whole run returns nullopt: no population value is computed from a partial population.
+// For a program without barriers this is evaluate() for each unit, plus the ranks.
+std::optional<std::vector<Scoresheet>> evaluate_all(const bc::Program& program, const EvidenceSet& evidence,
+                                                    Explain explain, Diagnostics& diags);
+
 }  // namespace kaohe

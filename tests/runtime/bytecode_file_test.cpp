@@ -157,6 +157,10 @@ void check_same(const Program& a, const Program& b) {
     REQUIRE(a.nodes.size() == b.nodes.size());
     for (std::size_t i = 0; i < a.nodes.size(); ++i) {
         const auto &x = a.nodes[i], &y = b.nodes[i];
+        CHECK(x.name == y.name);
+        CHECK(x.extra == y.extra);
+        CHECK(x.computed == y.computed);
+        CHECK(x.phase == y.phase);
         CHECK(x.label == y.label);
         CHECK(x.goal == y.goal);
         CHECK(x.text == y.text);
@@ -180,8 +184,79 @@ void check_same(const Program& a, const Program& b) {
         CHECK(x.line == y.line);
         CHECK(x.column == y.column);
     }
+    REQUIRE(a.population_inputs.size() == b.population_inputs.size());
+    for (std::size_t i = 0; i < a.population_inputs.size(); ++i) {
+        CHECK(a.population_inputs[i].source_text == b.population_inputs[i].source_text);
+        CHECK(a.population_inputs[i].line == b.population_inputs[i].line);
+    }
+    REQUIRE(a.aggregates.size() == b.aggregates.size());
+    for (std::size_t i = 0; i < a.aggregates.size(); ++i) {
+        const auto &x = a.aggregates[i], &y = b.aggregates[i];
+        CHECK(x.kind == y.kind);
+        CHECK(x.scope == y.scope);
+        CHECK(x.ascending == y.ascending);
+        CHECK(x.value == y.value);
+        CHECK(x.where == y.where);
+        CHECK(x.n == y.n);
+        CHECK(x.source_text == y.source_text);
+        CHECK(x.line == y.line);
+    }
+    CHECK(a.grading.choice_type == b.grading.choice_type);
+    CHECK(a.grading.node == b.grading.node);
+    CHECK(a.grading.scope == b.grading.scope);
+    CHECK(a.grading.line == b.grading.line);
+    REQUIRE(a.grading.bands.size() == b.grading.bands.size());
+    for (std::size_t i = 0; i < a.grading.bands.size(); ++i) {
+        CHECK(a.grading.bands[i].at_least == b.grading.bands[i].at_least);
+        CHECK(a.grading.bands[i].quota == b.grading.bands[i].quota);
+    }
+    REQUIRE(a.grading.vetoes.size() == b.grading.vetoes.size());
+    for (std::size_t i = 0; i < a.grading.vetoes.size(); ++i) {
+        const auto &x = a.grading.vetoes[i], &y = b.grading.vetoes[i];
+        CHECK(x.grade == y.grade);
+        CHECK(x.says == y.says);
+        CHECK(x.source_text == y.source_text);
+        CHECK(x.line == y.line);
+    }
+    REQUIRE(a.money.size() == b.money.size());
+    for (std::size_t i = 0; i < a.money.size(); ++i) {
+        CHECK(a.money[i].name == b.money[i].name);
+        CHECK(a.money[i].says == b.money[i].says);
+        CHECK(a.money[i].source_text == b.money[i].source_text);
+        CHECK(a.money[i].line == b.money[i].line);
+    }
+    REQUIRE(a.forfeits.size() == b.forfeits.size());
+    for (std::size_t i = 0; i < a.forfeits.size(); ++i) {
+        CHECK(a.forfeits[i].money == b.forfeits[i].money);
+        CHECK(a.forfeits[i].says == b.forfeits[i].says);
+        CHECK(a.forfeits[i].source_text == b.forfeits[i].source_text);
+        CHECK(a.forfeits[i].line == b.forfeits[i].line);
+    }
     CHECK(a.code == b.code);
     CHECK(a.lines == b.lines);
+}
+
+// The phased program of program_builder.hpp with every new field set to something distinctive.
+Program phased_sample() {
+    Phased v;
+    auto& p = v.b.p;
+    p.nodes[1].name = "甲项";
+    p.nodes[0].computed = false;
+    p.population_inputs[0].source_text = "甲项";
+    p.population_inputs[0].line = 71;
+    p.aggregates[0].source_text = "mean 甲项 among all where W";
+    p.aggregates[0].line = 72;
+    p.aggregates[1].source_text = "bottom 1 by 甲项 among group";
+    p.aggregates[1].n = 1;
+    p.grading.line = 80;
+    p.grading.scope = Scope::group;
+    p.grading.vetoes[0].says = "发生一票否决事项的，评为合格";
+    p.money[0].says = "优秀的奖励100元";
+    p.money[0].source_text = "money 考核奖 = 奖金[等次]";
+    p.forfeits[0].says = "扣发考核奖";
+    p.forfeits[0].line = 90;
+    p.evidence[2].label = "民主测评";
+    return p;
 }
 
 // A header around `payload` with a correct length and checksum: for testing the payload decoder
@@ -233,6 +308,35 @@ TEST_CASE("a program survives serialize and deserialize unchanged", "[bytecode_f
     CHECK(serialize(*empty_back) == empty);
 }
 
+TEST_CASE("a version 2 program (phases, grades, money, votes) survives the round trip", "[bytecode_file]") {
+    auto program = phased_sample();
+    Diagnostics diags;
+    REQUIRE(verify(program, "sample", diags));
+    auto bytes = serialize(program);
+    auto back = deserialize(bytes, "x.khc", diags);
+    INFO(messages(diags));
+    REQUIRE(back);
+    check_same(program, *back);
+    CHECK(serialize(*back) == bytes);
+    CHECK(verify(*back, "x.khc", diags));
+    CHECK(back->evidence[2].type == FieldType::votes);
+    CHECK(back->nodes[2].extra);
+    CHECK(back->nodes[2].phase == 2);
+    CHECK(back->grading.bands[0].quota == Decimal{1} / Decimal{2});
+    CHECK_FALSE(back->grading.bands[2].at_least);
+
+    // Each of the new enums is range-checked like the old ones: an aggregate kind past `top`.
+    auto payload = bytes.substr(header_size);
+    auto at = payload.find("mean 甲项 among all where W");
+    REQUIRE(at != std::string::npos);
+    // The first aggregate starts with its kind byte: after the aggregates' tag and count.
+    auto tag = payload.rfind(std::string("\x0b\x02\x00\x00\x00", 5), at);
+    REQUIRE(tag != std::string::npos);
+    payload[tag + 5] = 8;
+    CHECK(rejection(seal(payload)) ==
+          fmt::format("malformed bytecode payload at byte {}: aggregate kind 8 is not one of the 8 known values", tag + 5));
+}
+
 TEST_CASE("the header: magic, version, reserved, length, SHA-256 of the payload", "[bytecode_file]") {
     auto bytes = serialize(sample());
     REQUIRE(bytes.size() > header_size);
@@ -251,7 +355,7 @@ TEST_CASE("the header: magic, version, reserved, length, SHA-256 of the payload"
 }
 
 TEST_CASE("a file cut short at any length is rejected", "[bytecode_file]") {
-    auto bytes = serialize(sample());
+  for (const auto& bytes : {serialize(sample()), serialize(phased_sample())}) {
     auto payload_size = bytes.size() - header_size;
     for (std::size_t n = 0; n < bytes.size(); ++n) {
         INFO("length " << n);
@@ -265,6 +369,7 @@ TEST_CASE("a file cut short at any length is rejected", "[bytecode_file]") {
     // And one byte too many.
     CHECK(rejection(bytes + "x") == fmt::format("trailing bytes in bytecode file: header says {} payload bytes, "
                                                 "file has {}", payload_size, payload_size + 1));
+  }
 }
 
 TEST_CASE("every single-bit flip is rejected with the message for the field it hits", "[bytecode_file]") {
@@ -280,8 +385,8 @@ TEST_CASE("every single-bit flip is rejected with the message for the field it h
                 CHECK(message == "not a kaohe bytecode file (bad magic)");
             } else if (i < 10) {
                 auto version = format_version ^ (1u << (bit + 8 * (i - 8)));
-                CHECK(message == fmt::format("bytecode format version {}, this kaohe reads version 1: recompile the scheme",
-                                             version));
+                CHECK(message == fmt::format("bytecode format version {}, this kaohe reads version {}: recompile the "
+                                             "scheme", version, format_version));
             } else if (i < 12) {
                 CHECK(message == fmt::format("bytecode header reserved field is {}, expected 0: the file is corrupted",
                                              1u << (bit + 8 * (i - 10))));
@@ -306,8 +411,10 @@ TEST_CASE("every single-bit flip is rejected with the message for the field it h
 TEST_CASE("wrong version and bad magic", "[bytecode_file]") {
     auto bytes = serialize(sample());
     auto payload = bytes.substr(header_size);
-    CHECK(rejection(seal(payload, 2)) == "bytecode format version 2, this kaohe reads version 1: recompile the scheme");
-    CHECK(rejection(seal(payload, 0)) == "bytecode format version 0, this kaohe reads version 1: recompile the scheme");
+    // A version 1 file (before population scoring) is refused, not misread.
+    CHECK(rejection(seal(payload, 1)) == "bytecode format version 1, this kaohe reads version 2: recompile the scheme");
+    CHECK(rejection(seal(payload, 0)) == "bytecode format version 0, this kaohe reads version 2: recompile the scheme");
+    CHECK(rejection(seal(payload, 3)) == "bytecode format version 3, this kaohe reads version 2: recompile the scheme");
     CHECK(rejection("scheme \"2013年度考核\" {\n  total 100\n}\n") == "not a kaohe bytecode file (bad magic)");
     CHECK(rejection("\x7f" "ELF") == "not a kaohe bytecode file (bad magic)");
     CHECK(rejection("") == "truncated bytecode file: the header needs 48 bytes, file has 0");
@@ -380,7 +487,8 @@ TEST_CASE("a malformed payload behind a valid checksum is rejected at its byte",
 }
 
 TEST_CASE("random payloads never crash the decoder or the verifier", "[bytecode_file]") {
-    auto payload = serialize(sample()).substr(header_size);
+  for (const auto& program : {sample(), phased_sample()}) {
+    auto payload = serialize(program).substr(header_size);
     std::mt19937 random(20130589);
     std::size_t decoded = 0;
     for (int trial = 0; trial < 4000; ++trial) {
@@ -407,13 +515,14 @@ TEST_CASE("random payloads never crash the decoder or the verifier", "[bytecode_
         }
     }
     CHECK(decoded > 0);  // some edits (inside strings) still decode
+  }
 }
 
 TEST_CASE("the disassembly lists the tables and each instruction with its meaning and line", "[bytecode_file]") {
     auto text = disassemble(sample());
     INFO(text);
     auto has = [&](std::string_view s) { return text.find(s) != std::string::npos; };
-    CHECK(has("kaohe bytecode, format version 1\n"));
+    CHECK(has(fmt::format("kaohe bytecode, format version {}\n", format_version)));
     CHECK(has("scheme    \"2013年度温岭市镇（街道）干部队伍建设考核\"\n"));
     CHECK(has("display   2 half_even\n"));
     CHECK(has("  c0 级别: 国家级, 省级, 无\n"));
@@ -454,4 +563,34 @@ TEST_CASE("the disassembler shows out-of-range operands instead of indexing with
     CHECK(text.find("<back jump 9 out of range>") != std::string::npos);
     CHECK(text.find("unknown opcode 238") != std::string::npos);
     CHECK(text.find("; line ?") != std::string::npos);
+}
+
+TEST_CASE("the disassembly shows phases, barriers, population values, grades and money", "[bytecode_file]") {
+    auto text = disassemble(phased_sample());
+    INFO(text);
+    auto has = [&](std::string_view s) { return text.find(s) != std::string::npos; };
+    CHECK(has("  s2 测评: votes 测评 \"民主测评\"  ; line 0\n"));
+    CHECK(has("  n0   scheme \"scheme\" points 20 phase 2  ; line 0\n"));
+    CHECK(has("  n1     item 甲项 \"甲\" points 10  ; line 0\n"));
+    CHECK(has("  n2     item \"乙\" bonus cap 10 extra phase 2  ; line 0\n"));
+    CHECK(has("population inputs (2)\n  i0 甲项  ; line 71\n  i1 W  ; line 1\n"));
+    CHECK(has("aggregates (2)\n  a0 mean of i0 among all where i1  ; line 72\n      mean 甲项 among all where W\n"));
+    CHECK(has("  a1 bottom 1 of i0 among group  ; line 1\n"));
+    CHECK(has("grading 等次 by n0 \"scheme\" among group  ; line 80\n  优秀: >= 15, quota 0.5\n  良好: >= 10\n"
+              "  合格: otherwise\n  v0 veto 合格  ; line 1\n"));
+    CHECK(has("      says \"发生一票否决事项的，评为合格\"\n"));
+    CHECK(has("money (1)\n  m0 考核奖  ; line 1\n      money 考核奖 = 奖金[等次]\n      says \"优秀的奖励100元\"\n"));
+    CHECK(has("forfeits (1)\n  f0 forfeit 考核奖  ; line 90\n"));
+    CHECK(has("  0002  WEIGHTED             1  ; 系数  ; line 1\n"));
+    CHECK(has("  0005  LOAD_NODE            1  ; 甲  ; line 1\n"));
+    CHECK(has("  0006  STORE                0  ; i0 甲项  ; line 1\n"));
+    CHECK(has("  ---- phase 1 ends: every unit waits here, then the population values are computed ----\n"
+              "  0009  BARRIER              0  ; population values  ; line 1\n"));
+    CHECK(has("  0011  AGG                  1  ; bottom 1 by 甲项 among group  ; line 1\n"));
+    CHECK(has("  0017  VETO                 0  ; veto #0  ; line 1\n"));
+    CHECK(has("  ---- phase 2 ends: every unit waits here, then grades are assigned ----\n"
+              "  0018  BARRIER              1  ; grades  ; line 1\n"));
+    CHECK(has("  0019  GRADE                   ; line 1\n"));
+    CHECK(has("  0021  MONEY                0  ; 考核奖  ; line 1\n"));
+    CHECK(has("  0023  FORFEIT              0  ; forfeit #0  ; line 1\n"));
 }

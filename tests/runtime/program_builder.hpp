@@ -88,6 +88,46 @@ struct ProgramBuilder {
         return static_cast<std::uint32_t>(p.rules.size() - 1);
     }
 
+    // Population scoring and what comes after the totals.
+    std::uint32_t input(std::string text) {
+        p.population_inputs.push_back({std::move(text), line});
+        return static_cast<std::uint32_t>(p.population_inputs.size() - 1);
+    }
+    std::uint32_t aggregate(AggregateKind kind, std::uint32_t value, Scope scope = Scope::all,
+                            std::uint32_t where = no_index, Decimal n = 0, bool ascending = false) {
+        Aggregate a;
+        a.kind = kind;
+        a.value = value;
+        a.scope = scope;
+        a.where = where;
+        a.n = std::move(n);
+        a.ascending = ascending;
+        a.line = line;
+        a.source_text = "aggregate #" + std::to_string(p.aggregates.size());
+        p.aggregates.push_back(std::move(a));
+        return static_cast<std::uint32_t>(p.aggregates.size() - 1);
+    }
+    // A grading by `node` over the choice type `type`, one band per grade.
+    void grading(std::uint32_t type, std::uint32_t node, std::vector<GradeBand> bands, Scope scope = Scope::all) {
+        p.grading.choice_type = type;
+        p.grading.node = node;
+        p.grading.bands = std::move(bands);
+        p.grading.scope = scope;
+        p.grading.line = line;
+    }
+    std::uint32_t veto(std::uint32_t grade) {
+        p.grading.vetoes.push_back({grade, "veto says", "veto #" + std::to_string(p.grading.vetoes.size()), line});
+        return static_cast<std::uint32_t>(p.grading.vetoes.size() - 1);
+    }
+    std::uint32_t money(std::string name) {
+        p.money.push_back({std::move(name), "money says", "money source", line});
+        return static_cast<std::uint32_t>(p.money.size() - 1);
+    }
+    std::uint32_t forfeit(std::uint32_t money) {
+        p.forfeits.push_back({money, "forfeit says", "forfeit #" + std::to_string(p.forfeits.size()), line});
+        return static_cast<std::uint32_t>(p.forfeits.size() - 1);
+    }
+
     std::size_t here() const { return p.code.size(); }
     std::size_t emit(Op op, std::uint32_t a = 0) {
         p.code.push_back(encode(op, a));
@@ -109,10 +149,10 @@ private:
 };
 
 // One unit's evidence.
-inline UnitEvidence unit_of(std::vector<Value> values, std::string name = "甲镇") {
+inline UnitEvidence unit_of(std::vector<Value> values, std::string name = "甲镇", std::string group = "镇") {
     UnitEvidence u;
     u.name = std::move(name);
-    u.group = "镇";
+    u.group = std::move(group);
     u.file = "units/" + u.name + ".txt";
     u.values = std::move(values);
     u.origins.resize(u.values.size());
@@ -120,5 +160,77 @@ inline UnitEvidence unit_of(std::vector<Value> values, std::string name = "甲�
 }
 
 inline Value record_list(std::vector<Record> records) { return Value::of_list(std::move(records)); }
+
+// A tally: one count per value of its choice type.
+inline Value votes_of(std::vector<std::int64_t> counts) {
+    Record r;
+    for (auto c : counts) r.push_back(Value::of_number(Decimal{c}));
+    auto v = Value::of_list({std::move(r)});
+    v.tag = Value::Tag::votes;
+    return v;
+}
+
+// A program with every phase. Its code, which the cases edit:
+//    0 RULE 0           7 LOAD W           14 NODE 2           21 MONEY 0
+//    1 LOAD 测评         8 STORE 1          15 NODE 0           22 LOAD W
+//    2 WEIGHTED 1       9 BARRIER 0        16 LOAD 否决         23 FORFEIT 0
+//    3 DEDUCT 0        10 RULE 1           17 VETO 0           24 HALT
+//    4 NODE 1          11 AGG 1 (bottom)   18 BARRIER 1
+//    5 LOAD_NODE 1     12 TO_NUM           19 GRADE
+//    6 STORE 0         13 AWARD 1          20 TABLE 0 (奖金)
+struct Phased {
+    ProgramBuilder b{20};
+    Phased() {
+        auto grades = b.choice_type("等次", {"优秀", "良好", "合格"});
+        auto opinion = b.choice_type("测评", {"好", "差"});
+        b.slot(field_of("X", FieldType::decimal));
+        b.slot(field_of("W", FieldType::yes_no));
+        b.slot(field_of("测评", FieldType::votes, opinion));
+        b.slot(field_of("否决", FieldType::yes_no));
+        b.table("奖金", grades, {100, 50, 0});
+        b.table("系数", opinion, {1, 0});
+        auto first = b.node("甲", 0, 10);
+        auto second = b.node("乙", 0, 10, true);
+        b.p.nodes[second].extra = true;
+        b.p.nodes[second].phase = 2;
+        b.p.nodes[0].phase = 2;
+        auto x = b.input("甲");
+        auto w = b.input("W");
+        b.aggregate(AggregateKind::mean, x, Scope::all, w);
+        auto bottom = b.aggregate(AggregateKind::bottom, x, Scope::group, no_index, 1);
+        b.grading(grades, 0, {{Decimal{15}, Decimal{1} / Decimal{2}}, {Decimal{10}, std::nullopt}, {}});
+        auto veto = b.veto(2);
+        auto money = b.money("考核奖");
+        auto forfeit = b.forfeit(money);
+        auto r0 = b.rule(first, RuleKind::deduct);
+        auto r1 = b.rule(second, RuleKind::award);
+
+        b.emit(Op::RULE, r0);
+        b.emit(Op::LOAD, 2);
+        b.emit(Op::WEIGHTED, 1);
+        b.emit(Op::DEDUCT, r0);
+        b.emit(Op::NODE, first);
+        b.emit(Op::LOAD_NODE, first);
+        b.emit(Op::STORE, x);
+        b.emit(Op::LOAD, 1);
+        b.emit(Op::STORE, w);
+        b.emit(Op::BARRIER, 0);
+        b.emit(Op::RULE, r1);
+        b.emit(Op::AGG, bottom);
+        b.emit(Op::TO_NUM);
+        b.emit(Op::AWARD, r1);
+        b.emit(Op::NODE, second);
+        b.emit(Op::NODE, 0);
+        b.emit(Op::LOAD, 3);
+        b.emit(Op::VETO, veto);
+        b.emit(Op::BARRIER, 1);
+        b.emit(Op::GRADE);
+        b.emit(Op::TABLE, 0);
+        b.emit(Op::MONEY, money);
+        b.emit(Op::LOAD, 1);
+        b.emit(Op::FORFEIT, forfeit);
+        b.emit(Op::HALT);
+    }
+};
 
 }  // namespace kaohe::test

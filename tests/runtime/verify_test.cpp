@@ -314,3 +314,133 @@ TEST_CASE("the verifier never crashes on random programs", "[verify]") {
     }
     CHECK(accepted < 3000);
 }
+
+// ---- wave 2: phases, population values, grades, money, votes --------------------------------
+
+
+TEST_CASE("the verifier accepts a program with every phase", "[verify][phases]") {
+    Phased v;
+    Diagnostics diags;
+    CHECK(verify(v.b.p, "x.khc", diags));
+    INFO(messages(diags));
+    CHECK(diags.all().empty());
+}
+
+TEST_CASE("the verifier rejects broken phases, population values, grades and money", "[verify][phases]") {
+    auto k = [](Program& p) {
+        p.constants.push_back(1);
+        return static_cast<std::uint32_t>(p.constants.size() - 1);
+    };
+    const BadCase cases[] = {
+        {"STORE after BARRIER 0",
+         [](Program& p) {
+             set(p, 7, Op::BARRIER, 0);
+             set(p, 8, Op::LOAD, 1);
+             set(p, 9, Op::STORE, 1);
+         },
+         "bytecode at address 9 (STORE): STORE after a BARRIER: population inputs are stored in phase 1, before "
+         "BARRIER 0"},
+        {"AGG before BARRIER 0", [](Program& p) { insert(p, 5, {encode(Op::AGG, 0), encode(Op::POP)}); },
+         "bytecode at address 5 (AGG): AGG before BARRIER 0: population values exist only after it"},
+        {"GRADE before BARRIER 1", [](Program& p) { insert(p, 16, {encode(Op::GRADE), encode(Op::POP)}); },
+         "bytecode at address 16 (GRADE): GRADE before BARRIER 1: grades exist only after it"},
+        {"LOAD_NODE of a node finalised later", [](Program& p) { set(p, 5, Op::LOAD_NODE, 2); },
+         "bytecode at address 5 (LOAD_NODE): reads node 2 (乙), whose score is final only at address 14"},
+        {"money assigned twice",
+         [&](Program& p) { insert(p, 24, {encode(Op::CONST, k(p)), encode(Op::MONEY, 0)}); },
+         "bytecode at address 25 (MONEY): money 0 (考核奖) is assigned twice (first at address 21)"},
+        {"money never assigned", [](Program& p) { set(p, 21, Op::POP); },
+         "bytecode tables: money 0 (考核奖) is never assigned: no MONEY 0"},
+        {"MONEY before the grades",
+         [&](Program& p) {
+             set(p, 21, Op::POP);
+             insert(p, 16, {encode(Op::CONST, k(p)), encode(Op::MONEY, 0)});
+         },
+         "bytecode at address 17 (MONEY): MONEY before BARRIER 1: with a grading, money is assigned after the grades"},
+        {"FORFEIT before its MONEY", [](Program& p) { insert(p, 19, {encode(Op::BOOL, 1), encode(Op::FORFEIT, 0)}); },
+         "bytecode at address 20 (FORFEIT): forfeit 0 sets money 0 (考核奖) to 0 before it is assigned"},
+        {"a second BARRIER 0", [](Program& p) { insert(p, 10, {encode(Op::BARRIER, 0)}); },
+         "bytecode at address 10 (BARRIER): a second BARRIER 0 (the first is at address 9)"},
+        {"BARRIER 1 before BARRIER 0",
+         [](Program& p) {
+             set(p, 9, Op::BARRIER, 1);
+             set(p, 18, Op::BARRIER, 0);
+         },
+         "bytecode at address 9 (BARRIER): BARRIER 1 comes before BARRIER 0 at address 18"},
+        {"graded node finalised after the grades",
+         [](Program& p) { std::swap(p.code[15], p.code[18]); },
+         "bytecode at address 15 (BARRIER): grades are assigned here, but the graded node 0 (scheme) is finalised "
+         "after it, at address 18"},
+        {"BARRIER 2", [](Program& p) { set(p, 9, Op::BARRIER, 2); },
+         "bytecode at address 9 (BARRIER): barrier 2 is neither 0 (population values) nor 1 (grades)"},
+        {"a value left on the stack at a barrier", [&](Program& p) { insert(p, 9, {encode(Op::CONST, k(p))}); },
+         "bytecode at address 10 (BARRIER): the stack must be empty and no loop open at a BARRIER, there is [a number] "
+         "with 0 open loop(s), 1 node(s) finalised, 2 input(s) stored, 0 money assigned"},
+        {"a STORE skipped on one path",
+         [](Program& p) { insert(p, 7, {encode(Op::BOOL, 1), encode(Op::JUMP_IF_FALSE, 2)}); },
+         "bytecode at address 11 (BARRIER): 1 of 2 population inputs stored on some path to BARRIER 0: a STORE is "
+         "skipped or comes after it"},
+        {"SCORE of a deduction", [](Program& p) { set(p, 3, Op::SCORE, 0); },
+         "bytecode at address 3 (SCORE): rule 0 (line 0) is a deduction, not a score rule"},
+        {"a computed node with a deduction", [](Program& p) { p.nodes[1].computed = true; },
+         "bytecode tables: node 1 (甲) is computed, so its rules must be exactly one score rule; it has 1 rule(s), 0 "
+         "of them score rules"},
+        {"WEIGHTED of a number", [&](Program& p) { set(p, 1, Op::CONST, k(p)); },
+         "bytecode at address 2 (WEIGHTED): the operand must be votes, found a number"},
+        {"WEIGHTED by a table of another type", [](Program& p) { set(p, 2, Op::WEIGHTED, 0); },
+         "bytecode at address 2 (WEIGHTED): table 奖金 is keyed by 等次, the votes are of 测评"},
+        {"TALLY past the votes' values", [](Program& p) { set(p, 2, Op::TALLY, 2); },
+         "bytecode at address 2 (TALLY): choice value 2 out of range: 测评 has 2 values"},
+        {"VETO after the grades",
+         [](Program& p) {
+             set(p, 16, Op::BARRIER, 1);
+             set(p, 17, Op::LOAD, 3);
+             set(p, 18, Op::VETO, 0);
+         },
+         "bytecode at address 18 (VETO): VETO after BARRIER 1: vetoes decide grades, which are assigned there"},
+        {"a grading without BARRIER 1", [](Program& p) { set(p, 18, Op::RULE, 0); },
+         "bytecode tables: there is a grading but no BARRIER 1, where grades are assigned"},
+        {"thresholds not decreasing", [](Program& p) { p.grading.bands[1].at_least = Decimal{15}; },
+         "bytecode tables: grade 良好 has threshold 15, not below the previous grade's 15"},
+        {"a last grade with a threshold", [](Program& p) { p.grading.bands[2].at_least = Decimal{1}; },
+         "bytecode tables: the last grade 合格 must be `otherwise`: no threshold and no quota"},
+        {"a quota above 1", [](Program& p) { p.grading.bands[0].quota = Decimal{3} / Decimal{2}; },
+         "bytecode tables: grade 优秀 has quota 1.5, which is not in (0, 1]"},
+        {"a quota of 0", [](Program& p) { p.grading.bands[0].quota = Decimal{0}; },
+         "bytecode tables: grade 优秀 has quota 0, which is not in (0, 1]"},
+        {"bands not parallel to the grades", [](Program& p) { p.grading.bands.pop_back(); },
+         "bytecode tables: the grading has 2 bands, but its choice type 等次 has 3 grades"},
+        {"a veto of an unknown grade", [](Program& p) { p.grading.vetoes[0].grade = 3; },
+         "bytecode tables: veto 0 (line 1) gives grade 3, but 等次 has 3 grades"},
+        {"an aggregate of an unknown input", [](Program& p) { p.aggregates[0].value = 7; },
+         "bytecode tables: aggregate 0 (line 1) reads value input 7, but there are 2 population inputs"},
+        {"an aggregate filtered by a number", [](Program& p) { p.aggregates[0].where = 0; },
+         "bytecode tables: aggregate 0 (line 1) filters by input 0, which is stored as a number: it must be a yes/no"},
+        {"bottom 0", [](Program& p) { p.aggregates[1].n = Decimal{0}; },
+         "bytecode tables: aggregate 1 (line 1) takes the bottom 0 units: that must be a whole number of at least 1"},
+        {"an extra node that is not a bonus", [](Program& p) { p.nodes[1].extra = true; },
+         "bytecode tables: node 1 (甲) is extra, but only a bonus node below the scheme can be"},
+        {"a phase-2 node under a phase-1 parent", [](Program& p) { p.nodes[0].phase = 1; },
+         "bytecode tables: node 2 (乙) is phase 2, but its parent node 0 is phase 1: a node above a population value "
+         "needs it too"},
+        {"a forfeit of unknown money", [](Program& p) { p.forfeits[0].money = 3; },
+         "bytecode tables: forfeit 0 (line 1) is of money 3, but there are 1 money amounts"},
+        {"an input never stored", [](Program& p) { set(p, 8, Op::POP); },
+         "bytecode tables: population input 1 (line 1) is never stored: no STORE 1"},
+        {"population input out of range", [](Program& p) { set(p, 8, Op::STORE, 2); },
+         "bytecode at address 8 (STORE): population input 2 out of range: there are 2"},
+        {"veto out of range", [](Program& p) { set(p, 17, Op::VETO, 1); },
+         "bytecode at address 17 (VETO): veto 1 out of range: there are 1"},
+    };
+    for (const auto& c : cases) {
+        SECTION(c.name) {
+            Phased v;
+            c.change(v.b.p);
+            Diagnostics diags;
+            CHECK_FALSE(verify(v.b.p, "x.khc", diags));
+            auto all = messages(diags);
+            INFO(all);
+            CHECK(all.find(std::string(c.expected) + "\n") != std::string::npos);
+        }
+    }
+}

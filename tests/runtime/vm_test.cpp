@@ -8,7 +8,9 @@
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <functional>
+#include <random>
 
 using namespace kaohe;
 using namespace kaohe::test;
@@ -564,4 +566,589 @@ TEST_CASE("the scoresheet names the unit, its group and its file", "[vm]") {
     CHECK(sheet.total() == 100);
     CHECK(sheet.nodes.size() == 1);
     CHECK(sheet.rules.empty());
+}
+
+// ---- wave 2: named nodes, computed scores, extras, votes ------------------------------------
+
+TEST_CASE("an extra child lifts its parent's upper clamp to full + the extra's cap", "[vm]") {
+    // 100 points of work plus a 10-point extra bonus: the scheme may score 110, not more.
+    auto build = [](Decimal work_deduction, Decimal extra_award, Decimal scheme_award) {
+        ProgramBuilder b(100);
+        auto work = b.node("工作", 0, 100);
+        auto extra = b.node("创新工作附加", 0, 10, true);
+        b.p.nodes[extra].extra = true;
+        auto r0 = b.rule(work, RuleKind::deduct);
+        auto r1 = b.rule(extra, RuleKind::award);
+        auto r2 = b.rule(0, RuleKind::award);
+        b.emit(Op::RULE, r0);
+        b.emit(Op::CONST, b.constant(work_deduction));
+        b.emit(Op::DEDUCT, r0);
+        b.emit(Op::NODE, work);
+        b.emit(Op::RULE, r1);
+        b.emit(Op::CONST, b.constant(extra_award));
+        b.emit(Op::AWARD, r1);
+        b.emit(Op::NODE, extra);
+        b.emit(Op::RULE, r2);
+        b.emit(Op::CONST, b.constant(scheme_award));
+        b.emit(Op::AWARD, r2);
+        b.emit(Op::NODE, 0);
+        b.emit(Op::HALT);
+        return b.p;
+    };
+    auto full = run(build(0, 15, 0), unit_of({}));
+    CHECK(full.nodes[2].score == 10);  // the extra node keeps its own cap
+    CHECK(full.nodes[2].capped);
+    CHECK(full.total() == 110);
+    CHECK_FALSE(full.nodes[0].capped);
+
+    auto over = run(build(0, 5, 20), unit_of({}));
+    CHECK(over.total() == 110);  // 100 + 5 + 20 = 125, kept within 100 + 10
+    CHECK(over.nodes[0].capped);
+
+    auto partial = run(build(D("3.5"), 4, 0), unit_of({}));
+    CHECK(partial.total() == D("100.5"));  // 96.5 + 4: the extra adds like any child
+    CHECK_FALSE(partial.nodes[0].capped);
+}
+
+// A scheme of 1000 whose score is computed from a 1500-point section and a 100-point section:
+// 考核组 / 1500 * 1000 * 90% + 班子 / 100 * 1000 * 10%. Evidence: the deduction from 考核组, and
+// an amount added to the formula (to push it out of range).
+Program computed_scheme() {
+    ProgramBuilder b(1000);
+    b.slot(field_of("考核组扣分", FieldType::decimal));
+    b.slot(field_of("调整", FieldType::decimal));
+    auto group = b.node("考核组", 0, 1500);
+    auto team = b.node("班子", 0, 100);
+    b.p.nodes[0].computed = true;
+    b.p.nodes[group].name = "考核组";
+    b.p.nodes[team].name = "班子";
+    auto r0 = b.rule(group, RuleKind::deduct);
+    auto score = b.rule(0, RuleKind::score);
+    b.emit(Op::RULE, r0);
+    b.emit(Op::LOAD, 0);
+    b.emit(Op::DEDUCT, r0);
+    b.emit(Op::NODE, group);
+    b.emit(Op::NODE, team);
+    b.emit(Op::RULE, score);
+    b.emit(Op::LOAD_NODE, group);
+    b.emit(Op::CONST, b.constant(1500));
+    b.emit(Op::DIV);
+    b.emit(Op::CONST, b.constant(900));
+    b.emit(Op::MUL);
+    b.emit(Op::LOAD_NODE, team);
+    b.emit(Op::CONST, b.constant(100));
+    b.emit(Op::DIV);
+    b.emit(Op::CONST, b.constant(100));
+    b.emit(Op::MUL);
+    b.emit(Op::ADD);
+    b.emit(Op::LOAD, 1);
+    b.emit(Op::ADD);
+    b.emit(Op::SCORE, score);
+    b.emit(Op::NODE, 0);
+    b.emit(Op::HALT);
+    return b.p;
+}
+
+TEST_CASE("a computed node scores its SCORE, clamped; its children are shown but not summed", "[vm]") {
+    auto p = computed_scheme();
+    auto sheet = run(p, unit_of({Value::of_number(150), Value::of_number(0)}));
+    CHECK(sheet.nodes[1].score == 1350);
+    CHECK(sheet.nodes[2].score == 100);
+    CHECK(sheet.total() == 910);  // 1350/1500*900 + 100/100*100, not 1450
+    CHECK(sheet.rules[1].fired);
+    CHECK(sheet.rules[1].amount == 910);
+    CHECK_FALSE(sheet.nodes[0].capped);
+
+    auto over = run(p, unit_of({Value::of_number(0), Value::of_number(D("0.5"))}));
+    CHECK(over.total() == 1000);
+    CHECK(over.nodes[0].capped);
+    CHECK(over.rules[1].amount == D("1000.5"));
+
+    auto under = run(p, unit_of({Value::of_number(0), Value::of_number(-2000)}));
+    CHECK(under.total() == 0);
+    CHECK(under.nodes[0].floored);
+}
+
+TEST_CASE("LOAD_NODE pushes a finalised node's score and explains it", "[vm]") {
+    auto p = computed_scheme();
+    auto sheet = run(p, unit_of({Value::of_number(300), Value::of_number(0)}), Explain::yes);
+    std::vector<const TraceEvent*> nodes;
+    for (const auto& e : sheet.trace)
+        if (e.kind == TraceEvent::Kind::node) nodes.push_back(&e);
+    REQUIRE(nodes.size() == 2);
+    CHECK(nodes[0]->index == 1);
+    CHECK(nodes[0]->result == 1200);
+    CHECK(nodes[0]->rule == 1);
+    CHECK(nodes[1]->index == 2);
+    CHECK(nodes[1]->result == 100);
+    CHECK(sheet.total() == 820);
+}
+
+TEST_CASE("TALLY, VOTES_TOTAL and WEIGHTED read a tally; nobody voting is an error", "[vm]") {
+    auto probe = [](Op op, std::uint32_t a, std::vector<std::int64_t> counts) {
+        Probe pr;
+        auto type = pr.b.choice_type("测评", {"好", "较好", "一般", "较差"});
+        pr.b.slot(field_of("民主测评", FieldType::votes, type));
+        pr.b.table("测评系数", type, {1, D("0.8"), D("0.5"), 0});
+        return pr.amount([&](ProgramBuilder& b) { b.emit(Op::LOAD, 0); b.emit(op, a); }, {votes_of(counts)});
+    };
+    CHECK(probe(Op::TALLY, 0, {20, 8, 2, 0}) == 20);
+    CHECK(probe(Op::TALLY, 1, {20, 8, 2, 0}) == 8);
+    CHECK(probe(Op::TALLY, 3, {20, 8, 2, 0}) == 0);
+    CHECK(probe(Op::VOTES_TOTAL, 0, {20, 8, 2, 0}) == 30);
+    CHECK(probe(Op::WEIGHTED, 0, {20, 8, 2, 0}) == Decimal{137} / Decimal{150});  // (20 + 6.4 + 1) / 30
+    CHECK(probe(Op::WEIGHTED, 0, {0, 0, 3, 0}) == D("0.5"));
+
+    Probe pr;
+    auto type = pr.b.choice_type("测评", {"好", "较好", "一般", "较差"});
+    pr.b.slot(field_of("民主测评", FieldType::votes, type));
+    pr.b.table("测评系数", type, {1, D("0.8"), D("0.5"), 0});
+    pr.b.line = 41;
+    pr.b.emit(Op::RULE, pr.rule);
+    pr.b.emit(Op::LOAD, 0);
+    pr.b.emit(Op::WEIGHTED, 0);
+    pr.b.emit(Op::DEDUCT, pr.rule);
+    pr.b.emit(Op::NODE, 0);
+    pr.b.emit(Op::HALT);
+    Diagnostics diags;
+    REQUIRE(verify(pr.b.p, "t.khc", diags));
+    CHECK_FALSE(evaluate(pr.b.p, unit_of({votes_of({0, 0, 0, 0})}), Explain::no, diags));
+    REQUIRE(diags.error_count() == 1);
+    CHECK(diags.all()[0].message == "weighted vote at line 41 for unit '甲镇': nobody voted");
+    CHECK(diags.all()[0].span.begin.line == 41);
+
+    // A votes value without its type's counts (the loader never makes one) is an internal
+    // error, not a read past the end.
+    Diagnostics bad;
+    CHECK_FALSE(evaluate(pr.b.p, unit_of({votes_of({3, 1})}), Explain::no, bad));
+    REQUIRE(bad.all().size() == 1);
+    CHECK(bad.all()[0].severity == Severity::internal);
+}
+
+// ---- wave 2: phases ------------------------------------------------------------------------
+
+namespace {
+
+// One unit of a population test: X (a number), W (yes/no), its group.
+struct Member {
+    const char* x;
+    bool w = true;
+    std::string group = "镇";
+};
+
+EvidenceSet population_of(const std::vector<Member>& members) {
+    EvidenceSet set;
+    for (std::size_t i = 0; i < members.size(); ++i)
+        set.units.push_back(unit_of({Value::of_number(D(members[i].x)), Value::of_yes_no(members[i].w)},
+                                    fmt::format("单位{}", i), members[i].group));
+    return set;
+}
+
+// Phase 1 stores X and W; phase 2 awards one aggregate's value (a yes/no as 1 or 0) on a bonus
+// node, where the test reads it back.
+struct PopulationProbe {
+    ProgramBuilder b{1000};
+    std::uint32_t x, w, bonus, rule;
+    PopulationProbe() {
+        b.slot(field_of("X", FieldType::decimal));
+        b.slot(field_of("W", FieldType::yes_no));
+        b.line = 3;
+        x = b.input("X");
+        w = b.input("W");
+        bonus = b.node("population", 0, 1000, true);
+        rule = b.rule(bonus, RuleKind::award, std::nullopt, 9);
+    }
+    Program program(AggregateKind kind, Scope scope = Scope::all, bool where = false, Decimal n = 0,
+                    bool ascending = false) {
+        b.line = 9;
+        auto agg = b.aggregate(kind, kind == AggregateKind::count ? no_index : x, scope, where ? w : no_index, n,
+                               ascending);
+        b.line = 3;
+        b.emit(Op::LOAD, 0);
+        b.emit(Op::STORE, x);
+        b.emit(Op::LOAD, 1);
+        b.emit(Op::STORE, w);
+        b.emit(Op::BARRIER, 0);
+        b.line = 9;
+        b.emit(Op::RULE, rule);
+        b.emit(Op::AGG, agg);
+        if (kind == AggregateKind::bottom || kind == AggregateKind::top) b.emit(Op::TO_NUM);
+        b.emit(Op::AWARD, rule);
+        b.emit(Op::NODE, bonus);
+        b.emit(Op::NODE, 0);
+        b.emit(Op::HALT);
+        return b.p;
+    }
+};
+
+std::vector<Scoresheet> run_all(const Program& p, const EvidenceSet& set, Explain explain = Explain::no) {
+    Diagnostics diags;
+    bool ok = verify(p, "test.khc", diags);
+    INFO(messages(diags));
+    REQUIRE(ok);
+    auto sheets = evaluate_all(p, set, explain, diags);
+    INFO(messages(diags));
+    REQUIRE(sheets);
+    REQUIRE(sheets->size() == set.units.size());
+    for (std::size_t u = 0; u < set.units.size(); ++u) REQUIRE((*sheets)[u].unit == set.units[u].name);
+    return *sheets;
+}
+
+// Each unit's value of one aggregate, with and without explanations (they must agree).
+std::vector<Decimal> values_of(const Program& p, const std::vector<Member>& members) {
+    auto set = population_of(members);
+    auto plain = run_all(p, set);
+    auto explained = run_all(p, set, Explain::yes);
+    std::vector<Decimal> out;
+    for (std::size_t u = 0; u < plain.size(); ++u) {
+        REQUIRE(plain[u].rules[0].fired);
+        REQUIRE(plain[u].rules[0].amount == explained[u].rules[0].amount);
+        out.push_back(plain[u].rules[0].amount);
+    }
+    return out;
+}
+
+std::vector<Decimal> decimals(std::vector<const char*> texts) {
+    std::vector<Decimal> out;
+    for (auto t : texts) out.push_back(D(t));
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("rank: highest first, ties share the best place (90, 85, 85, 80 -> 1, 2, 2, 4)", "[vm][phases]") {
+    std::vector<Member> units{{"85"}, {"90"}, {"80"}, {"85"}, {"60.5"}};
+    CHECK(values_of(PopulationProbe().program(AggregateKind::rank), units) == decimals({"2", "1", "4", "2", "5"}));
+    CHECK(values_of(PopulationProbe().program(AggregateKind::rank, Scope::all, false, 0, true), units) ==
+          decimals({"3", "5", "2", "3", "1"}));
+}
+
+TEST_CASE("group scope: each group is its own population; an empty group is the group \"\"", "[vm][phases]") {
+    std::vector<Member> units{{"90", true, "镇"}, {"70", true, "街道"}, {"80", true, "镇"},
+                              {"95", true, ""},   {"75", true, "街道"}, {"60", true, ""}, {"85", true, "镇"}};
+    CHECK(values_of(PopulationProbe().program(AggregateKind::rank, Scope::group), units) ==
+          decimals({"1", "2", "3", "1", "1", "2", "2"}));
+    CHECK(values_of(PopulationProbe().program(AggregateKind::rank, Scope::all), units) ==
+          decimals({"2", "6", "4", "1", "5", "7", "3"}));
+    CHECK(values_of(PopulationProbe().program(AggregateKind::count, Scope::group), units) ==
+          decimals({"3", "2", "3", "2", "2", "2", "3"}));
+    CHECK(values_of(PopulationProbe().program(AggregateKind::sum, Scope::group), units) ==
+          decimals({"255", "145", "255", "155", "145", "155", "255"}));
+}
+
+TEST_CASE("mean, max, min, sum, count with `where`: exact, over the units that pass", "[vm][phases]") {
+    // 非农村工作指导员得平均分: everyone reads the mean of those with the role.
+    std::vector<Member> units{{"10", true}, {"20", false}, {"30", true}, {"40", false}, {"50", false}, {"11", true}};
+    auto mean = values_of(PopulationProbe().program(AggregateKind::mean, Scope::all, true), units);
+    CHECK(mean == std::vector<Decimal>(6, Decimal{17}));
+    CHECK(values_of(PopulationProbe().program(AggregateKind::mean), units)[0] == Decimal{161} / Decimal{6});
+    CHECK(values_of(PopulationProbe().program(AggregateKind::max, Scope::all, true), units)[1] == 30);
+    CHECK(values_of(PopulationProbe().program(AggregateKind::min, Scope::all, true), units)[1] == 10);
+    CHECK(values_of(PopulationProbe().program(AggregateKind::sum, Scope::all, true), units)[4] == 51);
+    CHECK(values_of(PopulationProbe().program(AggregateKind::count, Scope::all, true), units)[4] == 3);
+}
+
+TEST_CASE("a mean over no unit is an error naming the aggregate's line and each unit", "[vm][phases]") {
+    for (auto kind : {AggregateKind::mean, AggregateKind::max, AggregateKind::min}) {
+        std::vector<Member> units{{"10", false}, {"20", false}, {"30", false}, {"40", false}, {"50", false}};
+        auto p = PopulationProbe().program(kind, Scope::all, true);
+        Diagnostics diags;
+        REQUIRE(verify(p, "t.khc", diags));
+        CHECK_FALSE(evaluate_all(p, population_of(units), Explain::no, diags));
+        REQUIRE(diags.error_count() == 5);  // every unit's failure is reported
+        for (std::size_t u = 0; u < 5; ++u) {
+            CHECK(diags.all()[u].message == fmt::format("`aggregate #0` at line 9 has no value for unit '单位{}': no "
+                                                        "unit in its scope passes its `where`", u));
+            CHECK(diags.all()[u].span.begin.line == 9);
+        }
+    }
+    // Sum and count over nobody are 0, not errors.
+    std::vector<Member> none{{"10", false}, {"20", false}};
+    CHECK(values_of(PopulationProbe().program(AggregateKind::sum, Scope::all, true), none) == decimals({"0", "0"}));
+    CHECK(values_of(PopulationProbe().program(AggregateKind::count, Scope::all, true), none) == decimals({"0", "0"}));
+}
+
+TEST_CASE("a rank read by a unit its `where` leaves out is an error", "[vm][phases]") {
+    std::vector<Member> units{{"10", true}, {"20", false}, {"30", true}};
+    auto p = PopulationProbe().program(AggregateKind::rank, Scope::all, true);
+    Diagnostics diags;
+    REQUIRE(verify(p, "t.khc", diags));
+    CHECK_FALSE(evaluate_all(p, population_of(units), Explain::no, diags));
+    REQUIRE(diags.error_count() == 1);
+    CHECK(diags.all()[0].message == "`aggregate #0` at line 9 has no value for unit '单位1': its `where` does not "
+                                    "hold for the unit, so it is not ranked");
+}
+
+TEST_CASE("bottom N and top N: every unit tied with the N-th is included", "[vm][phases]") {
+    std::vector<Member> units{{"3"}, {"1"}, {"8"}, {"2"}, {"5"}, {"2"}, {"8"}, {"4"}};
+    // 2nd lowest is 2, shared by two units: three units are in the bottom 2.
+    CHECK(values_of(PopulationProbe().program(AggregateKind::bottom, Scope::all, false, 2), units) ==
+          decimals({"0", "1", "0", "1", "0", "1", "0", "0"}));
+    CHECK(values_of(PopulationProbe().program(AggregateKind::bottom, Scope::all, false, 1), units) ==
+          decimals({"0", "1", "0", "0", "0", "0", "0", "0"}));
+    // top 1: the two 8s tie for first.
+    CHECK(values_of(PopulationProbe().program(AggregateKind::top, Scope::all, false, 1), units) ==
+          decimals({"0", "0", "1", "0", "0", "0", "1", "0"}));
+    CHECK(values_of(PopulationProbe().program(AggregateKind::top, Scope::all, false, 3), units) ==
+          decimals({"0", "0", "1", "0", "1", "0", "1", "0"}));
+    // Fewer units than N: all of them.
+    CHECK(values_of(PopulationProbe().program(AggregateKind::bottom, Scope::all, false, 9), units) ==
+          std::vector<Decimal>(8, Decimal{1}));
+    CHECK(values_of(PopulationProbe().program(AggregateKind::bottom, Scope::all, false, 8), units) ==
+          std::vector<Decimal>(8, Decimal{1}));
+    // `where` leaves units out of the population (and out of the bottom).
+    std::vector<Member> filtered{{"1", false}, {"2", true}, {"3", true}, {"4", true}, {"5", false}};
+    CHECK(values_of(PopulationProbe().program(AggregateKind::bottom, Scope::all, true, 2), filtered) ==
+          decimals({"0", "1", "1", "0", "0"}));
+}
+
+TEST_CASE("explanations record each AGG with its value and the units in scope", "[vm][phases]") {
+    auto p = PopulationProbe().program(AggregateKind::mean, Scope::all, true);
+    auto sheets = run_all(p, population_of({{"10", true}, {"20", false}, {"30", true}}), Explain::yes);
+    for (const auto& sheet : sheets) {
+        const TraceEvent* agg = nullptr;
+        for (const auto& e : sheet.trace)
+            if (e.kind == TraceEvent::Kind::aggregate) agg = &e;
+        REQUIRE(agg);
+        CHECK(agg->index == 0);
+        CHECK(agg->result == 20);
+        CHECK(agg->in_scope == 2);
+        CHECK(agg->rule == 0);
+    }
+    for (const auto& sheet : run_all(p, population_of({{"10", true}}))) CHECK(sheet.trace.empty());
+}
+
+TEST_CASE("evaluate() alone refuses a program with barriers", "[vm][phases]") {
+    auto p = PopulationProbe().program(AggregateKind::rank);
+    Diagnostics diags;
+    REQUIRE(verify(p, "t.khc", diags));
+    CHECK_FALSE(evaluate(p, population_of({{"1"}}).units[0], Explain::no, diags));
+    REQUIRE(diags.all().size() == 1);
+    CHECK(diags.all()[0].severity == Severity::internal);
+}
+
+namespace {
+
+// Graded schemes: the total is 100 - 扣分; 一票否决 vetoes to 不合格; the bonus follows the grade;
+// 赌博 forfeits it.
+//   优秀 >= 90, quota 20%;  良好 >= 80;  合格 >= 60;  不合格 otherwise
+struct Graded {
+    const char* name;
+    const char* total;
+    bool vetoed = false;
+    bool gambling = false;
+    std::string group = "镇";
+};
+
+Program graded_scheme(Scope scope = Scope::all) {
+    ProgramBuilder b(100);
+    b.slot(field_of("扣分", FieldType::decimal));
+    b.slot(field_of("一票否决", FieldType::yes_no));
+    b.slot(field_of("赌博", FieldType::yes_no));
+    auto grades = b.choice_type("等次", {"优秀", "良好", "合格", "不合格"});
+    b.table("等次奖金", grades, {3600, 2520, 0, 0});
+    b.line = 50;
+    b.grading(grades, 0,
+              {{Decimal{90}, D("0.2")}, {Decimal{80}, std::nullopt}, {Decimal{60}, std::nullopt}, {std::nullopt, std::nullopt}},
+              scope);
+    auto veto = b.veto(3);
+    auto bonus = b.money("考核奖");
+    auto forfeit = b.forfeit(bonus);
+    auto r = b.rule(0, RuleKind::deduct);
+    b.line = 10;
+    b.emit(Op::RULE, r);
+    b.emit(Op::LOAD, 0);
+    b.emit(Op::DEDUCT, r);
+    b.emit(Op::NODE, 0);
+    b.line = 55;
+    b.emit(Op::LOAD, 1);
+    b.emit(Op::VETO, veto);
+    b.emit(Op::BARRIER, 1);
+    b.line = 60;
+    b.emit(Op::GRADE);
+    b.emit(Op::TABLE, 0);
+    b.emit(Op::MONEY, bonus);
+    b.line = 61;
+    b.emit(Op::LOAD, 2);
+    b.emit(Op::FORFEIT, forfeit);
+    b.emit(Op::HALT);
+    return b.p;
+}
+
+EvidenceSet graded_units(const std::vector<Graded>& units) {
+    EvidenceSet set;
+    for (const auto& u : units)
+        set.units.push_back(unit_of({Value::of_number(Decimal{100} - D(u.total)), Value::of_yes_no(u.vetoed),
+                                     Value::of_yes_no(u.gambling)},
+                                    u.name, u.group));
+    return set;
+}
+
+const std::vector<Graded> ten_units{
+    {"甲", "98"}, {"乙", "95"}, {"丙", "95"}, {"丁", "93"}, {"戊", "85", false, true},
+    {"己", "85"}, {"庚", "70"}, {"辛", "60"}, {"壬", "59.5"}, {"癸", "99", true},
+};
+
+}  // namespace
+
+TEST_CASE("grades: thresholds, a quota with a tie at its boundary, vetoes", "[vm][phases]") {
+    auto sheets = run_all(graded_scheme(), graded_units(ten_units));
+    auto grade = [&](std::size_t u) { return sheets[u].grade; };
+    // 10 units in scope (the vetoed one counts): 优秀 has floor(10 × 20%) = 2 places.
+    CHECK(grade(0).grade == 0);  // 98: 优秀, one place left
+    CHECK(grade(0).quota_missed == no_index);
+    for (std::size_t u : {1, 2}) {  // 95, 95: two tied for one place, so neither takes it
+        CHECK(grade(u).grade == 1);
+        CHECK(grade(u).quota_missed == 0);
+        CHECK(grade(u).quota_tie);
+    }
+    CHECK(grade(3).grade == 1);  // 93: the band is closed below the tie, a lower score never ranks higher
+    CHECK(grade(3).quota_missed == 0);
+    CHECK_FALSE(grade(3).quota_tie);
+    CHECK(grade(4).grade == 1);
+    CHECK(grade(4).quota_missed == no_index);  // 85 never met 优秀's threshold
+    CHECK(grade(6).grade == 2);
+    CHECK(grade(7).grade == 2);  // 60 meets >= 60
+    CHECK(grade(8).grade == 3);  // 59.5: otherwise
+    CHECK(grade(8).veto == no_index);
+    CHECK(grade(9).grade == 3);  // vetoed despite 99
+    CHECK(grade(9).veto == 0);
+    CHECK(grade(9).quota_missed == no_index);
+}
+
+TEST_CASE("a quota fits a tie that fits, and a vetoed unit takes no place", "[vm][phases]") {
+    // 5 units: floor(5 × 20%) = 1 place. The vetoed 99 does not take it; 97 does.
+    auto sheets = run_all(graded_scheme(), graded_units({{"甲", "97"}, {"乙", "99", true}, {"丙", "91"}, {"丁", "91"},
+                                                         {"戊", "50"}}));
+    CHECK(sheets[0].grade.grade == 0);
+    CHECK(sheets[1].grade.grade == 3);
+    CHECK(sheets[1].grade.veto == 0);
+    CHECK(sheets[2].grade.grade == 1);
+    CHECK(sheets[2].grade.quota_missed == 0);
+    CHECK_FALSE(sheets[2].grade.quota_tie);  // the quota was already full
+    // 10 units, 2 places, a tie of two at the top: both fit, and the quota is then full.
+    std::vector<Graded> tie = ten_units;
+    tie[0].total = "91";
+    tie[9].vetoed = false;
+    tie[9].total = "40";
+    auto both = run_all(graded_scheme(), graded_units(tie));
+    CHECK(both[1].grade.grade == 0);
+    CHECK(both[2].grade.grade == 0);
+    CHECK(both[1].grade.quota_missed == no_index);
+    CHECK(both[3].grade.grade == 1);  // 93
+    CHECK(both[3].grade.quota_missed == 0);
+    CHECK_FALSE(both[3].grade.quota_tie);
+    CHECK(both[0].grade.grade == 1);  // 91
+    CHECK(both[9].grade.grade == 3);  // 40
+}
+
+TEST_CASE("money follows the grade; a forfeit sets it to 0 and is recorded", "[vm][phases]") {
+    auto sheets = run_all(graded_scheme(), graded_units(ten_units));
+    REQUIRE(sheets[0].money.size() == 1);
+    CHECK(sheets[0].money[0].amount == 3600);
+    CHECK(sheets[0].money[0].forfeit == no_index);
+    CHECK(sheets[1].money[0].amount == 2520);
+    CHECK(sheets[4].money[0].computed == 2520);  // 戊 gambled
+    CHECK(sheets[4].money[0].amount == 0);
+    CHECK(sheets[4].money[0].forfeit == 0);
+    CHECK(sheets[9].money[0].amount == 0);
+}
+
+TEST_CASE("Scoresheet::rank by total among all units, ties sharing the best place", "[vm][phases]") {
+    auto sheets = run_all(graded_scheme(), graded_units(ten_units));
+    std::vector<std::uint32_t> ranks;
+    for (const auto& s : sheets) ranks.push_back(s.rank);
+    CHECK(ranks == std::vector<std::uint32_t>{2, 3, 3, 5, 6, 6, 8, 9, 10, 1});
+    // A program without barriers is ranked too.
+    ProgramBuilder b(10);
+    b.slot(field_of("扣分", FieldType::decimal));
+    auto r = b.rule(0, RuleKind::deduct);
+    b.emit(Op::RULE, r);
+    b.emit(Op::LOAD, 0);
+    b.emit(Op::DEDUCT, r);
+    b.emit(Op::NODE, 0);
+    b.emit(Op::HALT);
+    EvidenceSet set;
+    for (auto d : {"1", "0", "1", "3"}) set.units.push_back(unit_of({Value::of_number(D(d))}, d));
+    std::vector<std::uint32_t> simple;
+    for (const auto& s : run_all(b.p, set)) simple.push_back(s.rank);
+    CHECK(simple == std::vector<std::uint32_t>{2, 1, 2, 4});
+}
+
+TEST_CASE("grades among group: quotas per group", "[vm][phases]") {
+    std::vector<Graded> units{{"甲", "95", false, false, "镇"}, {"乙", "94", false, false, "镇"},
+                              {"丙", "93", false, false, "镇"}, {"丁", "92", false, false, "镇"},
+                              {"戊", "91", false, false, "镇"}, {"己", "96", false, false, "街道"},
+                              {"庚", "97", false, false, "街道"}};
+    auto sheets = run_all(graded_scheme(Scope::group), graded_units(units));
+    // 镇: 5 units, 1 place; 街道: 2 units, floor(0.4) = 0 places.
+    std::vector<std::uint32_t> grades;
+    for (const auto& s : sheets) grades.push_back(s.grade.grade);
+    CHECK(grades == std::vector<std::uint32_t>{0, 1, 1, 1, 1, 1, 1});
+    auto all = run_all(graded_scheme(Scope::all), graded_units(units));
+    grades.clear();
+    for (const auto& s : all) grades.push_back(s.grade.grade);
+    CHECK(grades == std::vector<std::uint32_t>{1, 1, 1, 1, 1, 1, 0});  // 7 units, 1 place: 庚 97
+}
+
+TEST_CASE("results do not depend on the order of the units", "[vm][phases]") {
+    auto check_shuffled = [](const Program& p, const EvidenceSet& set) {
+        auto reference = run_all(p, set);
+        std::mt19937 random(2013);
+        for (int trial = 0; trial < 5; ++trial) {
+            auto shuffled = set;
+            std::shuffle(shuffled.units.begin(), shuffled.units.end(), random);
+            auto sheets = run_all(p, shuffled);
+            for (const auto& s : sheets) {
+                auto it = std::find_if(reference.begin(), reference.end(), [&](const Scoresheet& r) { return r.unit == s.unit; });
+                REQUIRE(it != reference.end());
+                INFO(s.unit);
+                CHECK(s.total() == it->total());
+                CHECK(s.rank == it->rank);
+                CHECK(s.grade.grade == it->grade.grade);
+                CHECK(s.grade.quota_missed == it->grade.quota_missed);
+                CHECK(s.grade.quota_tie == it->grade.quota_tie);
+                CHECK(s.grade.veto == it->grade.veto);
+                REQUIRE(s.money.size() == it->money.size());
+                for (std::size_t m = 0; m < s.money.size(); ++m) CHECK(s.money[m].amount == it->money[m].amount);
+                for (std::size_t r = 0; r < s.rules.size(); ++r) CHECK(s.rules[r].amount == it->rules[r].amount);
+            }
+        }
+    };
+    check_shuffled(graded_scheme(), graded_units(ten_units));
+    std::vector<Member> members{{"3"}, {"1", false, "街道"}, {"8"}, {"2", true, "街道"}, {"5", false},
+                                {"2"}, {"8", true, ""}, {"4", false, ""}, {"4"}};
+    check_shuffled(PopulationProbe().program(AggregateKind::rank, Scope::group), population_of(members));
+    check_shuffled(PopulationProbe().program(AggregateKind::bottom, Scope::all, false, 3), population_of(members));
+    check_shuffled(PopulationProbe().program(AggregateKind::mean, Scope::group, true), population_of(members));
+}
+
+TEST_CASE("phase 2 reads phase 1 through a population value: rank then a computed score", "[vm][phases]") {
+    // 在同类镇乡中列第三名得基本分25分，其余按名次上浮和下降: score 25 + (3 - rank X among group).
+    ProgramBuilder b(30);
+    b.slot(field_of("线上考核分", FieldType::decimal));
+    auto x = b.input("线上考核分");
+    auto rank = b.aggregate(AggregateKind::rank, x, Scope::group);
+    b.p.nodes[0].computed = true;
+    b.p.nodes[0].phase = 2;
+    auto score = b.rule(0, RuleKind::score);
+    b.emit(Op::LOAD, 0);
+    b.emit(Op::STORE, x);
+    b.emit(Op::BARRIER, 0);
+    b.emit(Op::RULE, score);
+    b.emit(Op::CONST, b.constant(25));
+    b.emit(Op::CONST, b.constant(3));
+    b.emit(Op::AGG, rank);
+    b.emit(Op::SUB);
+    b.emit(Op::ADD);
+    b.emit(Op::SCORE, score);
+    b.emit(Op::NODE, 0);
+    b.emit(Op::HALT);
+    EvidenceSet set;
+    const char* values[] = {"88", "92", "75", "92", "60", "99"};
+    for (std::size_t i = 0; i < 6; ++i) set.units.push_back(unit_of({Value::of_number(D(values[i]))}, values[i] + std::string("分")));
+    std::vector<Decimal> totals;
+    for (const auto& s : run_all(b.p, set)) totals.push_back(s.total());
+    // ranks 4, 2, 5, 2, 6, 1 -> 24, 26, 23, 26, 22, 27
+    CHECK(totals == decimals({"24", "26", "23", "26", "22", "27"}));
 }
