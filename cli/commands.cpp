@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <iostream>
 
 namespace kaohe::cli {
@@ -24,7 +25,9 @@ namespace {
 // from a source by these, never by its file name.
 constexpr std::string_view khc_magic{"KAOHE\x1a" "BC", 8};
 
-bool is_khc(std::string_view bytes) { return bytes.substr(0, khc_magic.size()) == khc_magic; }
+// A file that starts like the magic ("KAOHE") is taken as bytecode, so a damaged magic is
+// reported by the loader as such, not as a scheme source full of invalid UTF-8.
+bool is_khc(std::string_view bytes) { return bytes.starts_with(khc_magic.substr(0, 5)); }
 
 // A scheme source, or a .khc image, read from the command line.
 struct SchemeInput {
@@ -64,16 +67,20 @@ std::optional<bc::Program> load_program(const std::string& path, SourceTexts& te
     return program;
 }
 
-std::optional<std::vector<Scoresheet>> evaluate_units(const bc::Program& program, const EvidenceSet& evidence,
-                                                      Explain explain, Diagnostics& diags) {
-    std::vector<Scoresheet> sheets;
-    sheets.reserve(evidence.units.size());
-    for (const UnitEvidence& unit : evidence.units) {
-        auto sheet = evaluate(program, unit, explain, diags);
-        if (sheet) sheets.push_back(std::move(*sheet));
+// Every `--unit NAME` must name a unit of the run; a misspelt name is an error (with the
+// closest unit's name), not a silently missing sheet.
+bool check_unit_names(const std::vector<std::string>& names, const EvidenceSet& evidence, Diagnostics& diags) {
+    std::vector<std::string> known;
+    for (const UnitEvidence& unit : evidence.units) known.push_back(unit.name);
+    bool ok = true;
+    for (const std::string& name : names) {
+        if (std::find(known.begin(), known.end(), name) != known.end()) continue;
+        const std::string close = closest_name(name, known);
+        diags.error("", Span{}, fmt::format("--unit '{}': no unit of that name in the evidence", name),
+                    close.empty() ? std::string() : fmt::format("did you mean '{}'?", close));
+        ok = false;
     }
-    if (sheets.size() != evidence.units.size()) return std::nullopt;
-    return sheets;
+    return ok;
 }
 
 // Writes to -o atomically, or to stdout.
@@ -82,6 +89,26 @@ bool emit(const std::string& output, const std::string& bytes, Diagnostics& diag
     std::cout << bytes;
     std::cout.flush();
     return static_cast<bool>(std::cout);
+}
+
+// Inputs are never modified: an -o that names the scheme, an evidence file or a file in an
+// evidence directory is refused before anything is read or written.
+bool output_is_an_input(const std::string& output, const std::vector<std::string>& inputs, Diagnostics& diags) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    if (output.empty() || !fs::exists(output, ec)) return false;
+    const auto same = [&](const fs::path& input) { return fs::equivalent(output, input, ec) && !ec; };
+    for (const std::string& input : inputs) {
+        bool hit = same(input);
+        if (!hit && fs::is_directory(input, ec))
+            for (const auto& entry : fs::directory_iterator(input, ec))
+                if (same(entry.path())) hit = true;
+        if (hit) {
+            diags.error(output, Span{}, fmt::format("-o would overwrite the input '{}': write the output elsewhere", input));
+            return true;
+        }
+    }
+    return false;
 }
 
 int finish(const Diagnostics& diags, SourceTexts& texts) {
@@ -106,17 +133,23 @@ int check_command(const std::string& scheme) {
 int run_command(const RunOptions& options) {
     Diagnostics diags;
     SourceTexts texts;
+    std::vector<std::string> inputs = options.evidence;
+    inputs.push_back(options.scheme);
+    if (output_is_an_input(options.output, inputs, diags)) return finish(diags, texts);
     const auto program = load_program(options.scheme, texts, diags);
     if (!program) return std::max(finish(diags, texts), exit_input);
 
     EvidenceSet evidence;
     if (!load_evidence(*program, options.evidence, evidence, diags)) return std::max(finish(diags, texts), exit_input);
+    if (!check_unit_names(options.units, evidence, diags)) return std::max(finish(diags, texts), exit_input);
 
+    // Every run goes through all phases: a unit's rank, a peer mean or a grade quota needs the
+    // whole population, and a run with one unit is a population of one.
     const Explain explain = options.explain ? Explain::yes : Explain::no;
-    const auto sheets = evaluate_units(*program, evidence, explain, diags);
+    const auto sheets = evaluate_all(*program, evidence, explain, diags);
     if (!sheets) return std::max(finish(diags, texts), exit_input);
 
-    const ReportOptions report_options{options.explain};
+    const ReportOptions report_options{options.explain, options.all_sheets, options.units};
     const auto report = options.format == OutputFormat::json
                             ? write_json_report(*program, evidence, *sheets, report_options, diags)
                             : write_text_report(*program, evidence, *sheets, report_options, diags);
@@ -127,6 +160,7 @@ int run_command(const RunOptions& options) {
 int compile_command(const std::string& scheme, const std::string& output) {
     Diagnostics diags;
     SourceTexts texts;
+    if (output_is_an_input(output, {scheme}, diags)) return finish(diags, texts);
     auto in = read_scheme(scheme, texts, diags);
     if (in && in->compiled) diags.error(scheme, Span{}, "is already a compiled .khc file");
     std::optional<bc::Program> program;

@@ -14,6 +14,8 @@ struct RunOptions {
     std::vector<std::string> evidence;  // files, *.csv tables, directories of *.txt
     OutputFormat format = OutputFormat::text;
     bool explain = false;
+    bool all_sheets = false;            // --all: every unit's score sheet after the ranking table
+    std::vector<std::string> units;     // --unit NAME (repeatable): these units' score sheets
     std::string output;                 // empty: stdout
 };
 

@@ -23,6 +23,11 @@ namespace fs = std::filesystem;
 // larger file still prints, without its source line.
 constexpr std::uintmax_t max_rendered_source_bytes = 64u << 20;
 
+// Diagnostics printed in one run; the rest are counted. A thousand errors means a file of the
+// wrong kind, and rendering each one finds its line from the start of its file, so printing a
+// million of them (a 16 MiB evidence file of bad lines) would take hours.
+constexpr std::size_t max_printed_diagnostics = 1000;
+
 bool write_all(int fd, std::string_view bytes) {
     while (!bytes.empty()) {
         const ssize_t n = ::write(fd, bytes.data(), bytes.size());
@@ -108,7 +113,15 @@ bool write_file_atomically(const std::string& path, std::string_view bytes, Diag
 }
 
 void print_diagnostics(const Diagnostics& diags, SourceTexts& texts) {
-    for (const Diagnostic& d : diags.all()) std::cerr << render(d, texts.text_of(d.file));
+    std::size_t printed = 0;
+    for (const Diagnostic& d : diags.all()) {
+        if (printed == max_printed_diagnostics) break;
+        std::cerr << render(d, texts.text_of(d.file));
+        ++printed;
+    }
+    if (printed < diags.all().size())
+        std::cerr << fmt::format("kaohe: {} more diagnostics not shown ({} errors, {} warnings in all)\n",
+                                 diags.all().size() - printed, diags.error_count(), diags.warning_count());
     std::cerr.flush();
 }
 

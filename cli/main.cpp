@@ -8,6 +8,11 @@
 #include "cli/files.hpp"
 
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
 
 #include <exception>
 #include <iostream>
@@ -32,13 +37,18 @@ int parse_and_dispatch(int argc, char** argv) {
 
     RunOptions run_options;
     std::string format = "text";
-    auto* run = app.add_subcommand("run", "score every unit's evidence and print the score sheets");
+    auto* run = app.add_subcommand(
+        "run", "score every unit's evidence; print the ranking (several units) or the score sheet (one unit)");
     run->add_option("SCHEME", run_options.scheme, "the scheme (.kh) or a compiled .khc")->required();
     run->add_option("EVIDENCE", run_options.evidence,
                     "evidence files, CSV tables (*.csv) or directories of *.txt files")
         ->required();
     run->add_option("--format", format, "text (default) or json")->check(CLI::IsMember({"text", "json"}));
     run->add_flag("--explain", run_options.explain, "show every rule, the evidence it read and its arithmetic");
+    run->add_option("--unit", run_options.units,
+                    "after the ranking table, print this unit's score sheet (repeatable: --unit A --unit B)")
+        ->allow_extra_args(false);
+    run->add_flag("--all", run_options.all_sheets, "after the ranking table, print every unit's score sheet");
     run->add_option("-o,--output", run_options.output, "write the report to this file instead of stdout");
 
     std::string output;
@@ -49,6 +59,18 @@ int parse_and_dispatch(int argc, char** argv) {
     std::string khc;
     auto* disasm = app.add_subcommand("disasm", "print a compiled scheme's tables and bytecode");
     disasm->add_option("FILE", khc, "a .khc file (or a scheme, compiled first)")->required();
+
+    // CLI11 reports a misspelt command as "A subcommand is required"; name it instead.
+    if (argc > 1 && argv[1][0] != '-') {
+        const std::vector<std::string> commands{"check", "run", "compile", "disasm"};
+        if (std::find(commands.begin(), commands.end(), argv[1]) == commands.end()) {
+            const std::string close = kaohe::closest_name(argv[1], commands);
+            std::cerr << fmt::format("kaohe: unknown command '{}': expected check, run, compile or disasm\n", argv[1]);
+            if (!close.empty()) std::cerr << fmt::format("help: did you mean '{}'?\n", close);
+            std::cerr << "Run with --help for more information.\n";
+            return exit_usage;
+        }
+    }
 
     try {
         app.parse(argc, argv);

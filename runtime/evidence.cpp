@@ -4,6 +4,7 @@
 
 #include "lang/parse.hpp"
 #include "runtime/csv.hpp"
+#include "runtime/report.hpp"
 #include "runtime/sha256.hpp"
 
 #include <fmt/format.h>
@@ -25,6 +26,7 @@ namespace fs = std::filesystem;
 constexpr std::uintmax_t max_evidence_text_bytes = 16u << 20;  // a unit's facts are a few KB; 16 MiB is not an evidence file
 constexpr std::uintmax_t max_evidence_csv_bytes = 1u << 30;    // 1 GiB: a million units with a hundred facts each
 constexpr std::uint32_t max_csv_list_records = 10'000;         // NAME[i].FIELD columns per list: wider than any sheet
+constexpr std::size_t max_list_records = 10'000;               // `NAME += {...}` lines per list: a unit's practices are tens
 
 // Where each unit was read, for the duplicate-unit check across all inputs.
 struct UnitPlace {
@@ -98,6 +100,8 @@ public:
         case bc::FieldType::choice: return "one of " + join(choices(spec), ", ");
         case bc::FieldType::text: return "text";
         case bc::FieldType::list: return "a list: `[]`, or records added with `+= { ... }`";
+        case bc::FieldType::votes:
+            return fmt::format("a tally {{ {} }} (a count of votes for every value)", join(tally_example(spec), ", "));
         }
         return "a value";
     }
@@ -121,6 +125,7 @@ public:
                 return std::nullopt;
             }
             return mismatch(spec, raw, name, where);
+        case bc::FieldType::votes: return type_votes(spec, raw, name, where);
         }
         diags_.internal(fmt::format("evidence '{}' has an unknown field type", name));
         return std::nullopt;
@@ -190,10 +195,89 @@ public:
         return v;
     }
 
-private:
     std::vector<std::string> choices(const bc::FieldSpec& spec) const {
         if (spec.choice_type >= program_.choice_types.size()) return {};
         return program_.choice_types[spec.choice_type].values;
+    }
+
+    // One count of a tally (`民主测评.好`): a whole number of votes >= 0.
+    std::optional<Decimal> type_vote_count(const ast::RawValue& raw, const std::string& name, Span where) {
+        auto v = type_number(vote_count_spec(), raw, name, where);
+        if (!v) return std::nullopt;
+        return v->number;
+    }
+
+    // A tally's Value: one Record of counts in the choice type's order (runtime/value.hpp).
+    static Value tally_of(Record counts) {
+        Value v;
+        v.tag = Value::Tag::votes;
+        v.list = std::make_shared<const List>(List{std::move(counts)});
+        return v;
+    }
+
+private:
+    // What a vote count is typed as: a count whose measure word is 票 (docs/language.md).
+    static const bc::FieldSpec& vote_count_spec() {
+        static const bc::FieldSpec spec = [] {
+            bc::FieldSpec s;
+            s.type = bc::FieldType::count;
+            s.unit = bc::Unit::count;
+            s.measure = "票";
+            return s;
+        }();
+        return spec;
+    }
+
+    // "好: N, 较好: N, ..." for messages.
+    std::vector<std::string> tally_example(const bc::FieldSpec& spec) const {
+        std::vector<std::string> parts;
+        for (const auto& value : choices(spec)) parts.push_back(value + ": N");
+        return parts;
+    }
+
+    // `{ 好: 20, 较好: 8, 一般: 2, 较差: 0 }`: a whole number >= 0 for every value of the
+    // tally's choice type, each once. A missing value is an error, never read as 0 votes.
+    std::optional<Value> type_votes(const bc::FieldSpec& spec, const ast::RawValue& raw, const std::string& name,
+                                    Span where) {
+        if (raw.kind != ast::RawValue::Kind::record) return mismatch(spec, raw, name, where);
+        const std::vector<std::string> values = choices(spec);
+        Record counts(values.size());
+        std::vector<bool> given(values.size(), false);
+        bool ok = true;
+        for (const auto& fv : raw.fields) {
+            const auto it = std::find(values.begin(), values.end(), fv.name);
+            if (it == values.end()) {
+                diags_.error(file_, fv.name_span,
+                             fmt::format("unknown value '{}' in the tally '{}' (its values: {})", fv.name, name,
+                                         join(values, ", ")),
+                             did_you_mean(fv.name, values));
+                ok = false;
+                continue;
+            }
+            const std::size_t i = static_cast<std::size_t>(it - values.begin());
+            if (given[i]) {
+                diags_.error(file_, fv.name_span, fmt::format("'{}' is counted twice in the tally '{}'", fv.name, name));
+                ok = false;
+                continue;
+            }
+            given[i] = true;
+            if (auto count = type_vote_count(fv.value, name + "." + fv.name, fv.value.span))
+                counts[i] = Value::of_number(std::move(*count));
+            else
+                ok = false;
+        }
+        std::vector<std::string> missing;
+        for (std::size_t i = 0; i < values.size(); ++i)
+            if (!given[i]) missing.push_back(values[i]);
+        if (!missing.empty()) {
+            diags_.error(file_, raw.span,
+                         fmt::format("the tally '{}' has no count for {}: every value needs one, 0 included",
+                                     name, join(missing, ", ")),
+                         fmt::format("write {{ {} }}", join(tally_example(spec), ", ")));
+            ok = false;
+        }
+        if (!ok) return std::nullopt;
+        return tally_of(std::move(counts));
     }
 
     // `default` text as written in the scheme: `[]`, a number (perhaps with %), or a word.
@@ -313,6 +397,87 @@ struct SlotIndex {
     }
 };
 
+// The nodes a self-assessed score (自查分) may be given for, by the numbers the reports print
+// (report::node_numbers: sections 1, 2, ...; their children 1.1, 1.2, ...; the scheme itself has
+// none), and the most each may score: its points plus its `extra` children's caps.
+class SelfTargets {
+public:
+    explicit SelfTargets(const bc::Program& program)
+        : program_(program), numbers_(report::node_numbers(program)), most_(report::full_with_extras(program)) {
+        for (std::uint32_t n = 1; n < numbers_.size(); ++n) {
+            index_.emplace(numbers_[n], n);
+            valid_.push_back(numbers_[n]);
+        }
+    }
+
+    std::size_t node_count() const { return numbers_.size(); }
+    const Decimal& most(std::uint32_t node) const { return most_[node]; }
+
+    // The node numbered `path`, or an error naming the closest valid numbers.
+    std::optional<std::uint32_t> find(const std::string& path, const std::string& file, Span at,
+                                      Diagnostics& diags) const {
+        const auto it = index_.find(path);
+        if (it != index_.end()) return it->second;
+        std::vector<std::string> hints;
+        if (const std::string close = closest_name(path, valid_); !close.empty())
+            hints.push_back(fmt::format("did you mean '{}'?", close));
+        if (const std::string range = siblings_of(path); !range.empty()) hints.push_back(range);
+        diags.error(file, at, fmt::format("no node is numbered {} in the scheme: a self-assessed score needs the "
+                                          "number of a section, item or clause as the reports print it",
+                                          path),
+                    join(hints, " "));
+        return std::nullopt;
+    }
+
+    // Types the score: a decimal within 0..most. nullopt after reporting.
+    std::optional<Decimal> type_score(std::uint32_t node, const ast::RawValue& raw, const std::string& path,
+                                      const std::string& file, Span at, Diagnostics& diags) const {
+        std::optional<Decimal> d;
+        if (raw.kind == ast::RawValue::Kind::number && !raw.percent) d = Decimal::parse(raw.text);
+        if (!d) {
+            diags.error(file, at, fmt::format("self-assessed score of {}: expected a number of points, got '{}'", path,
+                                              show_raw(raw)));
+            return std::nullopt;
+        }
+        if (d->is_negative() || *d > most_[node]) {
+            const Decimal& full = program_.nodes[node].full;
+            const std::string points = most_[node] == full
+                                           ? std::string("the node's points")
+                                           : fmt::format("the node's {} points and {} extra", full.to_string(),
+                                                         (most_[node] - full).to_string());
+            diags.error(file, at, fmt::format("self-assessed score of {} is {}, outside 0..{} ({})", path,
+                                              d->to_string(), most_[node].to_string(), points));
+            return std::nullopt;
+        }
+        return d;
+    }
+
+private:
+    // "(1.3 has 1.3.1 to 1.3.4)" for the numbers beside an unknown one, so a typo in the last part
+    // shows the valid range.
+    std::string siblings_of(const std::string& path) const {
+        const auto dot = path.rfind('.');
+        const std::string parent = dot == std::string::npos ? std::string() : path.substr(0, dot);
+        if (!parent.empty() && index_.count(parent) == 0) return siblings_of(parent);
+        std::vector<std::string> children;
+        for (std::uint32_t n = 1; n < numbers_.size(); ++n) {
+            const auto d = numbers_[n].rfind('.');
+            const std::string p = d == std::string::npos ? std::string() : numbers_[n].substr(0, d);
+            if (p == parent) children.push_back(numbers_[n]);
+        }
+        if (children.empty()) return parent.empty() ? std::string() : fmt::format("({} has no parts)", parent);
+        const std::string span = children.size() == 1 ? children.front()
+                                                      : fmt::format("{} to {}", children.front(), children.back());
+        return parent.empty() ? fmt::format("(the top level has {})", span) : fmt::format("({} has {})", parent, span);
+    }
+
+    const bc::Program& program_;
+    std::vector<std::string> numbers_;
+    std::vector<Decimal> most_;
+    std::unordered_map<std::string, std::uint32_t> index_;
+    std::vector<std::string> valid_;
+};
+
 std::string missing_evidence_message(const bc::FieldSpec& spec) {
     return fmt::format("missing evidence '{}' (the scheme declares no default): {}", spec.name, spec.label);
 }
@@ -362,6 +527,21 @@ std::optional<std::string> read_input(const std::string& path, std::uintmax_t li
 
 // ---- evidence text files --------------------------------------------------------------------
 
+// `self 1.2: 4.5 [source "..."]`: the unit's own score for node 1.2, given at most once.
+void read_self_score(const SelfTargets& targets, const ast::Fact& fact, const std::string& path, UnitEvidence& unit,
+                     Diagnostics& diags) {
+    const auto node = targets.find(fact.self_path, path, fact.span, diags);
+    if (!node) return;
+    if (unit.self_scores[*node] || unit.self_origins[*node].line != 0) {
+        diags.error(path, fact.span,
+                    fmt::format("duplicate self-assessed score for {} (first given at line {})", fact.self_path,
+                                unit.self_origins[*node].line));
+        return;
+    }
+    unit.self_origins[*node] = FactOrigin{path, fact.span.begin.line, fact.source};
+    unit.self_scores[*node] = targets.type_score(*node, fact.value, fact.self_path, path, fact.value.span, diags);
+}
+
 bool load_text(const bc::Program& program, const std::string& path, std::string_view text, EvidenceSet& out,
                std::vector<UnitPlace>& places, Diagnostics& diags) {
     const std::size_t errors_before = diags.error_count();
@@ -383,10 +563,18 @@ bool load_text(const bc::Program& program, const std::string& path, std::string_
     std::vector<std::uint32_t> first_line(n, 0);
     std::vector<std::optional<Value>> values(n);
     std::vector<List> appended(n);
+    std::vector<bool> too_long(n, false);
     std::vector<std::vector<std::string>> sources(n);
     unit.origins.resize(n);
+    const SelfTargets targets(program);
+    unit.self_scores.resize(targets.node_count());
+    unit.self_origins.resize(targets.node_count());
 
     for (const ast::Fact& fact : parsed->facts) {
+        if (!fact.self_path.empty()) {
+            read_self_score(targets, fact, path, unit, diags);
+            continue;
+        }
         const auto slot = index.find(fact.name);
         if (!slot) {
             diags.error(path, fact.span, fmt::format("unknown evidence '{}'", fact.name),
@@ -412,6 +600,12 @@ bool load_text(const bc::Program& program, const std::string& path, std::string_
         if (!fact.source.empty() &&
             std::find(sources[*slot].begin(), sources[*slot].end(), fact.source) == sources[*slot].end())
             sources[*slot].push_back(fact.source);
+        if (fact.append && appended[*slot].size() >= max_list_records) {
+            if (!too_long[*slot])  // once per list, not once per record past the limit
+                diags.error(path, fact.span, fmt::format("more than {} records in the list '{}'", max_list_records, fact.name));
+            too_long[*slot] = true;
+            continue;
+        }
         if (fact.append) {
             state[*slot] = State::appended;
             const std::string name = fmt::format("{}[{}]", fact.name, appended[*slot].size() + 1);
@@ -442,22 +636,33 @@ bool load_text(const bc::Program& program, const std::string& path, std::string_
 
 // ---- CSV tables -----------------------------------------------------------------------------
 
-// What one header column holds.
-struct Column {
-    enum class Kind : std::uint8_t { unit, group, scalar, list_field } kind = Kind::scalar;
-    std::uint32_t slot = 0;
-    std::uint32_t record = 0;  // list_field: 1-based record number
-    std::uint32_t field = 0;   // list_field: index into the list's fields
-};
-
 // A list's columns: record number -> field -> column index.
 using ListColumns = std::map<std::uint32_t, std::map<std::uint32_t, std::size_t>>;
+
+// A tally's columns (`民主测评.好`): value index -> column index.
+using VoteColumns = std::map<std::uint32_t, std::size_t>;
+
+// A `self 1.2` column: the node's self-assessed score.
+struct SelfColumn {
+    std::uint32_t node = 0;
+    std::size_t column = 0;
+    std::string path;  // "1.2"
+};
 
 struct CsvLayout {
     std::optional<std::size_t> unit_column, group_column;
     std::vector<std::optional<std::size_t>> scalar_columns;  // per slot
     std::vector<ListColumns> list_columns;                   // per slot
+    std::vector<VoteColumns> vote_columns;                   // per slot
+    std::vector<SelfColumn> self_columns;                    // in header order
 };
+
+// The header names a self-assessed score column `self 1.2` (any spaces after `self`).
+std::optional<std::string> self_column_path(const std::string& header) {
+    constexpr std::string_view prefix = "self ";
+    if (header.rfind(prefix, 0) != 0) return std::nullopt;
+    return trim(std::string_view(header).substr(prefix.size()));
+}
 
 // Parses `NAME[3].FIELD` into its parts.
 bool split_list_column(const std::string& header, std::string& name, std::uint32_t& record, std::string& field) {
@@ -473,14 +678,50 @@ bool split_list_column(const std::string& header, std::string& name, std::uint32
     return true;
 }
 
+std::vector<std::string> vote_column_names(const bc::FieldSpec& spec, const Typer& typer) {
+    std::vector<std::string> names;
+    for (const auto& value : typer.choices(spec)) names.push_back(spec.name + "." + value);
+    return names;
+}
+
+// `民主测评.好`: one count of a tally. False when `name` is not of that form (then it is an
+// unknown name, reported by the caller); true when it is, reported or recorded.
+bool read_vote_column(const bc::Program& program, const SlotIndex& index, const std::string& name, std::size_t c,
+                      Span at, CsvLayout& layout, const std::string& path, const Typer& typer, Diagnostics& diags) {
+    const auto dot = name.find('.');
+    if (dot == std::string::npos) return false;
+    const std::string base = name.substr(0, dot), value = name.substr(dot + 1);
+    const auto slot = index.find(base);
+    if (!slot) return false;
+    const bc::FieldSpec& spec = program.evidence[*slot];
+    if (spec.type != bc::FieldType::votes) {
+        diags.error(path, at,
+                    fmt::format("'{}' is not a tally, so it has no column '{}'; its column is '{}'", base, name, base));
+        return true;
+    }
+    const auto values = typer.choices(spec);
+    const auto it = std::find(values.begin(), values.end(), value);
+    if (it == values.end()) {
+        diags.error(path, at,
+                    fmt::format("unknown value '{}' of the tally '{}' (its values: {})", value, base, join(values, ", ")),
+                    did_you_mean(value, values));
+        return true;
+    }
+    layout.vote_columns[*slot][static_cast<std::uint32_t>(it - values.begin())] = c;
+    return true;
+}
+
 std::optional<CsvLayout> read_header(const bc::Program& program, const CsvRow& header, const std::string& path,
                                      Typer& typer, Diagnostics& diags) {
     const std::size_t errors_before = diags.error_count();
     const SlotIndex index(program);
     const std::size_t n = program.evidence.size();
+    const SelfTargets targets(program);
     CsvLayout layout;
     layout.scalar_columns.resize(n);
     layout.list_columns.resize(n);
+    layout.vote_columns.resize(n);
+    std::map<std::uint32_t, std::size_t> self_seen;  // node -> column
     std::vector<std::string> known = index.names;
     known.insert(known.end(), {"unit", "group"});
     std::map<std::string, std::size_t> seen;
@@ -504,6 +745,17 @@ std::optional<CsvLayout> read_header(const bc::Program& program, const CsvRow& h
         if (name == "group" || name == "组别") {
             if (layout.group_column) diags.error(path, at, "two group columns (`group` and `组别`)");
             layout.group_column = c;
+            continue;
+        }
+        if (const auto self_path = self_column_path(name)) {
+            const auto node = targets.find(*self_path, path, at, diags);
+            if (!node) continue;
+            if (auto [it, fresh] = self_seen.emplace(*node, c); !fresh) {
+                diags.error(path, at, fmt::format("two columns give the self-assessed score of {} (first column {})",
+                                                  *self_path, it->second + 1));
+                continue;
+            }
+            layout.self_columns.push_back(SelfColumn{*node, c, *self_path});
             continue;
         }
         std::string list_name, field_name;
@@ -534,8 +786,15 @@ std::optional<CsvLayout> read_header(const bc::Program& program, const CsvRow& h
             continue;
         }
         const auto slot = index.find(name);
+        if (!slot && read_vote_column(program, index, name, c, at, layout, path, typer, diags)) continue;
         if (!slot) {
             diags.error(path, at, fmt::format("unknown evidence '{}' in the header", name), did_you_mean(name, known));
+            continue;
+        }
+        if (program.evidence[*slot].type == bc::FieldType::votes) {
+            diags.error(path, at,
+                        fmt::format("'{}' is a tally; write its counts as columns {}", name,
+                                    join(vote_column_names(program.evidence[*slot], typer), ", ")));
             continue;
         }
         if (program.evidence[*slot].type == bc::FieldType::list) {
@@ -551,8 +810,9 @@ std::optional<CsvLayout> read_header(const bc::Program& program, const CsvRow& h
     if (!layout.unit_column) diags.error(path, header_at, "the header has no `unit` (单位) column");
     for (std::uint32_t s = 0; s < n; ++s) {
         const bc::FieldSpec& spec = program.evidence[s];
-        const bool has_columns = spec.type == bc::FieldType::list ? !layout.list_columns[s].empty()
-                                                                   : layout.scalar_columns[s].has_value();
+        const bool has_columns = spec.type == bc::FieldType::list    ? !layout.list_columns[s].empty()
+                                 : spec.type == bc::FieldType::votes ? !layout.vote_columns[s].empty()
+                                                                     : layout.scalar_columns[s].has_value();
         if (!has_columns && !spec.default_text) {
             diags.error(path, header_at, fmt::format("no column for evidence '{}' (the scheme declares no default): {}",
                                                      spec.name, spec.label));
@@ -567,6 +827,15 @@ std::optional<CsvLayout> read_header(const bc::Program& program, const CsvRow& h
                                             spec.fields[f].name));
             }
         }
+        // A tally that has columns needs one for every value: a missing column is not 0 votes.
+        if (spec.type == bc::FieldType::votes && has_columns) {
+            const auto values = typer.choices(spec);
+            for (std::uint32_t v = 0; v < values.size(); ++v)
+                if (layout.vote_columns[s].count(v) == 0)
+                    diags.error(path, header_at,
+                                fmt::format("no column {}.{}: the tally '{}' needs a count for every value", spec.name,
+                                            values[v], spec.name));
+        }
         if (!has_columns) typer.type_default(spec);  // a malformed default is reported once, here
     }
     if (diags.error_count() != errors_before) return std::nullopt;
@@ -577,6 +846,7 @@ struct CsvRowTyper {
     const bc::Program& program;
     const std::string& path;
     Typer& typer;
+    const SelfTargets& targets;
     Diagnostics& diags;
 
     static bool blank(const CsvCell& cell) { return trim(cell.text).empty(); }
@@ -623,6 +893,45 @@ struct CsvRowTyper {
         return Value::of_list(std::move(records));
     }
 
+    // A tally from its columns; every count must be written (an empty cell is not 0 votes).
+    std::optional<Value> type_tally(const bc::FieldSpec& spec, const VoteColumns& columns, const CsvRow& row) {
+        const auto values = typer.choices(spec);
+        Record counts(values.size());
+        bool ok = true;
+        for (const auto& [value, column] : columns) {
+            const std::string name = fmt::format("{}.{}", spec.name, values[value]);
+            const CsvCell& cell = row.cells[column];
+            const Span at{cell.pos, 1};
+            const std::string text = trim(cell.text);
+            std::optional<Decimal> count;
+            if (text.empty()) {
+                diags.error(path, at, fmt::format("missing count '{}': every value of a tally needs one, 0 included",
+                                                  name));
+            } else if (auto raw = parse_evidence_value(text, path, at, diags)) {
+                count = typer.type_vote_count(*raw, name, at);
+            }
+            if (count) counts[value] = Value::of_number(std::move(*count));
+            else ok = false;
+        }
+        if (!ok) return std::nullopt;
+        return Typer::tally_of(std::move(counts));
+    }
+
+    // `self 1.2` columns: an empty cell means the unit gave no self-assessed score there.
+    void type_self_scores(const CsvLayout& layout, const CsvRow& row, UnitEvidence& unit) {
+        unit.self_scores.resize(targets.node_count());
+        unit.self_origins.resize(targets.node_count());
+        for (const SelfColumn& column : layout.self_columns) {
+            const CsvCell& cell = row.cells[column.column];
+            const std::string text = trim(cell.text);
+            if (text.empty()) continue;
+            const Span at{cell.pos, 1};
+            unit.self_origins[column.node] = FactOrigin{path, row.line, {}};
+            if (auto raw = parse_evidence_value(text, path, at, diags))
+                unit.self_scores[column.node] = targets.type_score(column.node, *raw, column.path, path, at, diags);
+        }
+    }
+
     std::optional<UnitEvidence> type_row(const CsvLayout& layout, const CsvRow& row) {
         const std::size_t errors_before = diags.error_count();
         UnitEvidence unit;
@@ -639,16 +948,19 @@ struct CsvRowTyper {
         std::vector<std::optional<Value>> values(n);
         for (std::uint32_t s = 0; s < n; ++s) {
             const bc::FieldSpec& spec = program.evidence[s];
-            const bool has_list_columns = !layout.list_columns[s].empty();
-            if (spec.type == bc::FieldType::list && has_list_columns)
+            const bool has_part_columns = !layout.list_columns[s].empty() || !layout.vote_columns[s].empty();
+            if (spec.type == bc::FieldType::list && has_part_columns)
                 values[s] = type_list(spec, layout.list_columns[s], row);
+            else if (spec.type == bc::FieldType::votes && has_part_columns)
+                values[s] = type_tally(spec, layout.vote_columns[s], row);
             else if (layout.scalar_columns[s])
                 values[s] = type_cell(spec, row.cells[*layout.scalar_columns[s]], spec.name);
             else
                 values[s] = typer.type_default(spec);
-            const bool from_default = !layout.scalar_columns[s] && !has_list_columns;
+            const bool from_default = !layout.scalar_columns[s] && !has_part_columns;
             unit.origins.push_back(FactOrigin{path, from_default ? 0 : row.line, {}});
         }
+        type_self_scores(layout, row, unit);
         if (diags.error_count() != errors_before) return std::nullopt;
         for (auto& v : values) unit.values.push_back(std::move(*v));
         return unit;
@@ -667,7 +979,8 @@ bool load_csv_text(const bc::Program& program, const std::string& path, std::str
     Typer typer(program, path, diags);
     const auto layout = read_header(program, table.rows.front(), path, typer, diags);
     if (!layout) return false;
-    CsvRowTyper rows{program, path, typer, diags};
+    const SelfTargets targets(program);
+    CsvRowTyper rows{program, path, typer, targets, diags};
     for (std::size_t r = 1; r < table.rows.size(); ++r) {
         if (out.units.size() >= max_units_per_run) {
             diags.error(path, Span{SourcePos{table.rows[r].line, 1}, 1},

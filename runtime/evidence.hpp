@@ -8,6 +8,7 @@
 #include "runtime/value.hpp"
 
 #include <array>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,10 @@ struct UnitEvidence {
     std::string file;                 // where the unit was read from
     std::vector<Value> values;        // one per Program::evidence slot, all present after loading
     std::vector<FactOrigin> origins;  // one per slot
+    // Self-assessed scores (自查分), one per Program::nodes entry, from `self 1.2: 4.5` lines
+    // (CSV column `self 1.2`); absent where the unit gave none.
+    std::vector<std::optional<Decimal>> self_scores;
+    std::vector<FactOrigin> self_origins;  // parallel to self_scores
 };
 
 struct EvidenceInput {

@@ -39,6 +39,40 @@ void report_unprintable(const bc::Program& program, std::uint32_t node, std::str
                             what, value.to_fraction_string(), info.label));
 }
 
+void report_unprintable_money(const bc::Program& program, std::uint32_t money, std::string_view what,
+                              const Decimal& value, Diagnostics& diags) {
+    const bc::Money& info = program.money[money];
+    diags.error(program.info.source_name, Span{SourcePos{info.line, 1}, 1},
+                fmt::format("{} {} of '{}' cannot be printed exactly; declare `display 2 half_up` or round it in the "
+                            "scheme",
+                            what, value.to_fraction_string(), info.name));
+}
+
+std::vector<std::size_t> ranking_order(const std::vector<Scoresheet>& sheets) {
+    std::vector<std::size_t> order(sheets.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return sheets[a].rank < sheets[b].rank; });
+    return order;
+}
+
+bool has_self_scores(const EvidenceSet& evidence) {
+    return std::any_of(evidence.units.begin(), evidence.units.end(), [](const UnitEvidence& unit) {
+        return std::any_of(unit.self_scores.begin(), unit.self_scores.end(), [](const auto& s) { return s.has_value(); });
+    });
+}
+
+const Decimal* self_score(const UnitEvidence* unit, std::uint32_t node) {
+    if (!unit || node >= unit->self_scores.size() || !unit->self_scores[node]) return nullptr;
+    return &*unit->self_scores[node];
+}
+
+std::string grade_name(const bc::Program& program, const GradeOutcome& grade) {
+    const std::uint32_t type = program.grading.choice_type;
+    if (type >= program.choice_types.size() || grade.grade >= program.choice_types[type].values.size()) return {};
+    return program.choice_types[type].values[grade.grade];
+}
+
 std::vector<std::string> node_numbers(const bc::Program& program) {
     std::vector<std::string> numbers(program.nodes.size());
     std::vector<std::uint32_t> children_seen(program.nodes.size(), 0);
@@ -51,6 +85,21 @@ std::vector<std::string> node_numbers(const bc::Program& program) {
     return numbers;
 }
 
+std::vector<Decimal> extra_points(const bc::Program& program) {
+    std::vector<Decimal> extras(program.nodes.size());
+    for (std::size_t i = 1; i < program.nodes.size(); ++i) {
+        const bc::NodeInfo& node = program.nodes[i];
+        if (node.extra && node.parent < extras.size()) extras[node.parent] = extras[node.parent] + node.full;
+    }
+    return extras;
+}
+
+std::vector<Decimal> full_with_extras(const bc::Program& program) {
+    std::vector<Decimal> most = extra_points(program);
+    for (std::size_t i = 0; i < program.nodes.size(); ++i) most[i] = program.nodes[i].full + most[i];
+    return most;
+}
+
 std::vector<std::vector<std::uint32_t>> rules_by_node(const bc::Program& program) {
     std::vector<std::vector<std::uint32_t>> by_node(program.nodes.size());
     for (std::uint32_t r = 0; r < program.rules.size(); ++r)
@@ -59,6 +108,20 @@ std::vector<std::vector<std::uint32_t>> rules_by_node(const bc::Program& program
 }
 
 namespace {
+
+// A tally: "{好: 20, 较好: 8, 一般: 2, 较差: 0}".
+std::string tally_text(const bc::Program& program, const bc::FieldSpec* spec, const Value& v) {
+    if (!v.list || v.list->empty()) return "{}";
+    const Record& counts = v.list->front();
+    const std::vector<std::string>* names = nullptr;
+    if (spec && spec->choice_type < program.choice_types.size()) names = &program.choice_types[spec->choice_type].values;
+    std::vector<std::string> parts;
+    for (std::size_t i = 0; i < counts.size(); ++i) {
+        const std::string name = names && i < names->size() ? (*names)[i] : fmt::format("#{}", i);
+        parts.push_back(fmt::format("{}: {}", name, counts[i].number.to_string()));
+    }
+    return fmt::format("{{{}}}", fmt::join(parts, ", "));
+}
 
 // The value alone: "7", "0.85", "yes", "省级".
 std::string bare_value(const bc::Program& program, const bc::FieldSpec* spec, const Value& v) {
@@ -75,6 +138,7 @@ std::string bare_value(const bc::Program& program, const bc::FieldSpec* spec, co
         const std::size_t n = v.list ? v.list->size() : 0;
         return fmt::format("{} record{}", n, n == 1 ? "" : "s");
     }
+    case Value::Tag::votes: return tally_text(program, spec, v);
     }
     return {};
 }
@@ -117,17 +181,84 @@ StepView step_view(const TraceEvent& ev) {
     return s;
 }
 
+const char* aggregate_kind_name(bc::AggregateKind kind) {
+    switch (kind) {
+    case bc::AggregateKind::rank: return "rank";
+    case bc::AggregateKind::mean: return "mean";
+    case bc::AggregateKind::max: return "max";
+    case bc::AggregateKind::min: return "min";
+    case bc::AggregateKind::sum: return "sum";
+    case bc::AggregateKind::count: return "count";
+    case bc::AggregateKind::bottom: return "bottom";
+    case bc::AggregateKind::top: return "top";
+    }
+    return "aggregate";
+}
+
+NodeReadView node_read_view(const bc::Program& program, const std::vector<std::string>& numbers, const TraceEvent& ev) {
+    NodeReadView view;
+    view.node = ev.index;
+    view.score = ev.result.to_string();
+    if (ev.index < program.nodes.size()) {
+        const bc::NodeInfo& node = program.nodes[ev.index];
+        view.path = numbers[ev.index];
+        view.name = node.name.empty() ? node.label : node.name;
+    }
+    view.text = view.path.empty() ? fmt::format("{} = {}", view.name, view.score)
+                                  : fmt::format("{} = {} (node {})", view.name, view.score, view.path);
+    return view;
+}
+
+// "rank 线上考核分 among 镇 = 3 (of 8 units)": the expression as written, with `among group`
+// naming the unit's group, its value, and how many units it was taken over.
+AggregateView aggregate_view(const bc::Program& program, const Scoresheet& sheet, const TraceEvent& ev) {
+    AggregateView view;
+    view.aggregate = ev.index;
+    view.in_scope = ev.in_scope;
+    if (ev.index >= program.aggregates.size()) {
+        view.kind = "aggregate";
+        view.value = ev.result.to_string();
+        view.text = fmt::format("aggregate #{} = {}", ev.index, view.value);
+        return view;
+    }
+    const bc::Aggregate& agg = program.aggregates[ev.index];
+    view.kind = aggregate_kind_name(agg.kind);
+    view.expr = agg.source_text;
+    constexpr std::string_view among_group = "among group";
+    if (const auto at = view.expr.find(among_group); at != std::string::npos && !sheet.group.empty())
+        view.expr.replace(at, among_group.size(), "among " + sheet.group);
+    const bool yes_no = agg.kind == bc::AggregateKind::bottom || agg.kind == bc::AggregateKind::top;
+    view.value = yes_no ? (ev.result.is_zero() ? "no" : "yes") : ev.result.to_string();
+    const std::string units = fmt::format("{} unit{}", ev.in_scope, ev.in_scope == 1 ? "" : "s");
+    switch (agg.kind) {
+    case bc::AggregateKind::rank:
+    case bc::AggregateKind::bottom:
+    case bc::AggregateKind::top: view.text = fmt::format("{} = {} (of {})", view.expr, view.value, units); break;
+    case bc::AggregateKind::count: view.text = fmt::format("{} = {}", view.expr, view.value); break;
+    default: view.text = fmt::format("{} = {} ({})", view.expr, view.value, units);
+    }
+    return view;
+}
+
 }  // namespace
 
 std::vector<RuleExplanation> explain_rules(const bc::Program& program, const UnitEvidence& unit, const Scoresheet& sheet) {
     std::vector<RuleExplanation> out(program.rules.size());
+    std::vector<std::string> numbers;
     for (const TraceEvent& ev : sheet.trace) {
         if (ev.rule >= out.size()) continue;
-        if (ev.kind == TraceEvent::Kind::arithmetic) {
+        switch (ev.kind) {
+        case TraceEvent::Kind::arithmetic:
             // x + 0 explains nothing (it is how sums and `per missing` counts start).
             if (ev.op == bc::Op::ADD && (ev.lhs.is_zero() || ev.rhs.is_zero())) continue;
             out[ev.rule].steps.push_back(step_view(ev));
             continue;
+        case TraceEvent::Kind::node:
+            if (numbers.empty()) numbers = node_numbers(program);
+            out[ev.rule].nodes.push_back(node_read_view(program, numbers, ev));
+            continue;
+        case TraceEvent::Kind::aggregate: out[ev.rule].aggregates.push_back(aggregate_view(program, sheet, ev)); continue;
+        case TraceEvent::Kind::read: break;
         }
         if (ev.slot >= program.evidence.size()) continue;
         const bc::FieldSpec* spec = &program.evidence[ev.slot];
@@ -229,19 +360,45 @@ std::string render_table(const std::vector<Row>& rows, const std::vector<bool>& 
     return out;
 }
 
+// A rule's words for a title: 「says」 when the document's words are given, else the rule as written.
+std::string rule_words(const std::string& says, const std::string& source_text) {
+    return says.empty() ? source_text : fmt::format("「{}」", says);
+}
+
+// How a rule reads in an explanation: as written, except that a computed score shows as
+// `= EXPR` (the node's score is that value, not its children's sum).
+std::string shown_rule_text(const bc::RuleInfo& rule) {
+    std::string text = without_says(rule.source_text);
+    constexpr std::string_view score_word = "score ";
+    if (rule.kind == bc::RuleKind::score && text.rfind(score_word, 0) == 0) text = "= " + text.substr(score_word.size());
+    return text;
+}
+
+// "+1", "-0.5", "0": a difference always shows its direction.
+std::string signed_text(const Decimal& value, const std::string& printed) {
+    return value.sign() > 0 ? "+" + printed : printed;
+}
+
 class TextReport {
 public:
     TextReport(const bc::Program& program, const EvidenceSet& evidence, const std::vector<Scoresheet>& sheets,
                const ReportOptions& options, Diagnostics& diags)
         : program_(program), evidence_(evidence), sheets_(sheets), options_(options), diags_(diags),
-          printer_(program.info), numbers_(report::node_numbers(program)), rules_(report::rules_by_node(program)) {
+          printer_(program.info), numbers_(report::node_numbers(program)), rules_(report::rules_by_node(program)),
+          extras_(report::extra_points(program)), most_(report::full_with_extras(program)) {
         has_bonus_ = std::any_of(program.nodes.begin(), program.nodes.end(), [](const auto& n) { return n.bonus; });
+        has_self_ = report::has_self_scores(evidence);
+        has_grades_ = program.grading.choice_type < program.choice_types.size();
     }
 
     std::optional<std::string> write() {
         std::string out = header();
-        for (std::size_t u = 0; u < sheets_.size(); ++u) out += "\n" + unit_sheet(u);
-        if (sheets_.size() > 1) out += "\n" + summary();
+        if (sheets_.size() == 1) {
+            out += "\n" + unit_sheet(0);
+        } else {
+            out += "\n" + ranking();
+            for (std::size_t u : requested_sheets()) out += "\n" + unit_sheet(u);
+        }
         if (failed_) return std::nullopt;
         return out;
     }
@@ -259,6 +416,23 @@ private:
         return out;
     }
 
+    // The sheets to print after the ranking table: all, or those named (first occurrence of
+    // each name, in the order named).
+    std::vector<std::size_t> requested_sheets() const {
+        std::vector<std::size_t> chosen;
+        if (options_.all_sheets) {
+            for (std::size_t u = 0; u < sheets_.size(); ++u) chosen.push_back(u);
+            return chosen;
+        }
+        for (const std::string& name : options_.sheets) {
+            const auto it = std::find_if(sheets_.begin(), sheets_.end(), [&](const Scoresheet& s) { return s.unit == name; });
+            if (it == sheets_.end()) continue;
+            const auto u = static_cast<std::size_t>(it - sheets_.begin());
+            if (std::find(chosen.begin(), chosen.end(), u) == chosen.end()) chosen.push_back(u);
+        }
+        return chosen;
+    }
+
     // The number as the scheme says to print it; an unprintable one is reported once per node.
     std::string number(std::uint32_t node, std::string_view what, const Decimal& value) {
         if (auto printed = printer_.print(value)) return printed->text;
@@ -267,11 +441,78 @@ private:
         return "?";
     }
 
-    std::vector<std::string> node_cells(std::uint32_t n, const NodeOutcome& o) {
+    // "3600元": an amount of money, printed like scores (the scheme's display places, or exactly).
+    std::string money(std::uint32_t m, std::string_view what, const Decimal& value) {
+        if (auto printed = printer_.print(value)) return printed->text + "元";
+        if (unprintable_money_.insert(m).second) report::report_unprintable_money(program_, m, what, value, diags_);
+        failed_ = true;
+        return "?";
+    }
+
+    // A sheet that does not match the program is kaohe's bug, not the input's.
+    bool matches_program(const Scoresheet& sheet) {
+        const bool grades_ok = !has_grades_ || report::grade_name(program_, sheet.grade) != "";
+        if (sheet.nodes.size() == program_.nodes.size() && sheet.rules.size() == program_.rules.size() &&
+            sheet.money.size() == program_.money.size() && grades_ok)
+            return true;
+        if (mismatched_.insert(sheet.unit).second)
+            diags_.internal(fmt::format("score sheet of '{}' does not match the program", sheet.unit));
+        failed_ = true;
+        return false;
+    }
+
+    // ---- the ranking table ----
+    std::string ranking() {
+        std::vector<Row> rows;
+        std::vector<std::string> heads{"名次", "单位", "组别", "总分"};
+        std::vector<bool> right{true, false, false, true};
+        if (has_grades_) {
+            heads.push_back(program_.choice_types[program_.grading.choice_type].name);
+            right.push_back(false);
+        }
+        for (const bc::Money& m : program_.money) {
+            heads.push_back(m.name);
+            right.push_back(true);
+        }
+        rows.push_back(Row{heads, {}, false});
+        for (std::size_t u : report::ranking_order(sheets_)) {
+            const Scoresheet& sheet = sheets_[u];
+            if (!matches_program(sheet)) continue;
+            std::vector<std::string> cells{std::to_string(sheet.rank), sheet.unit, sheet.group,
+                                           number(0, "total", sheet.total())};
+            if (has_grades_) cells.push_back(report::grade_name(program_, sheet.grade));
+            for (std::uint32_t m = 0; m < program_.money.size(); ++m)
+                cells.push_back(money(m, "amount", sheet.money[m].amount));
+            rows.push_back(Row{cells, {}, false});
+        }
+        return "排名\n" + render_table(rows, right);
+    }
+
+    // ---- a unit's score sheet ----
+    // 满分: "100", "100 (+10)" for a node with extra bonus children, "(+10)" for such a child.
+    std::string full_cell(std::uint32_t n, const NodeOutcome& o) {
+        std::string full = number(n, "full marks", o.full);
+        if (program_.nodes[n].extra) return "(+" + full + ")";
+        if (!extras_[n].is_zero()) full += " (+" + number(n, "extra points", extras_[n]) + ")";
+        return full;
+    }
+
+    std::vector<std::string> node_cells(std::uint32_t n, const NodeOutcome& o, const UnitEvidence* unit) {
         const bc::NodeInfo& info = program_.nodes[n];
-        std::vector<std::string> cells{n == 0 ? std::string() : numbers_[n], n == 0 ? "合计" : truncate_to_columns(info.label, max_label_columns),
-                                       number(n, "full marks", o.full)};
-        cells.push_back(info.bonus ? std::string() : number(n, "deduction", o.full - o.score));
+        std::vector<std::string> cells{n == 0 ? std::string() : numbers_[n],
+                                       n == 0 ? "合计" : truncate_to_columns(info.label, max_label_columns),
+                                       full_cell(n, o)};
+        if (has_self_) {
+            if (const Decimal* self = report::self_score(unit, n)) {
+                cells.push_back(number(n, "self-assessed score", *self));
+                const Decimal difference = *self - o.score;
+                cells.push_back(signed_text(difference, number(n, "self-assessment difference", difference)));
+            } else {
+                cells.insert(cells.end(), {std::string(), std::string()});
+            }
+        }
+        // Points not scored, out of the most the node could score (with its extras).
+        cells.push_back(info.bonus ? std::string() : number(n, "deduction", o.full + extras_[n] - o.score));
         if (has_bonus_) cells.push_back(info.bonus ? number(n, "award", o.awarded) : std::string());
         cells.push_back(number(n, "score", o.score));
         return cells;
@@ -279,78 +520,199 @@ private:
 
     std::string unit_sheet(std::size_t u) {
         const Scoresheet& sheet = sheets_[u];
+        const UnitEvidence* unit = u < evidence_.units.size() ? &evidence_.units[u] : nullptr;
         std::string out = fmt::format("单位: {}", sheet.unit);
         if (!sheet.group.empty()) out += fmt::format("  组别: {}", sheet.group);
         out += fmt::format("  证据: {}\n", sheet.file);
-        if (sheet.nodes.size() != program_.nodes.size()) {
-            diags_.internal(fmt::format("score sheet of '{}' does not match the program's nodes", sheet.unit));
-            failed_ = true;
-            return out;
-        }
+        if (!matches_program(sheet)) return out;
         std::vector<report::RuleExplanation> explanations;
-        if (options_.explain && u < evidence_.units.size())
-            explanations = report::explain_rules(program_, evidence_.units[u], sheet);
+        if (options_.explain && unit) explanations = report::explain_rules(program_, *unit, sheet);
 
         std::vector<Row> rows;
-        std::vector<std::string> heads{"序号", "考核内容", "满分", "扣分"};
-        if (has_bonus_) heads.push_back("加分");
+        std::vector<std::string> heads{"序号", "考核内容", "满分"};
+        std::vector<bool> right{false, false, true};
+        if (has_self_) {
+            heads.insert(heads.end(), {"自查分", "差额"});
+            right.insert(right.end(), {true, true});
+        }
+        heads.push_back("扣分");
+        right.push_back(true);
+        if (has_bonus_) {
+            heads.push_back("加分");
+            right.push_back(true);
+        }
         heads.push_back("得分");
+        right.push_back(true);
         rows.push_back(Row{heads, {}, false});
         for (std::uint32_t n = 1; n < program_.nodes.size(); ++n) {
-            rows.push_back(Row{node_cells(n, sheet.nodes[n]), {}, false});
-            if (options_.explain) explain_node(n, sheet, explanations, rows);
+            rows.push_back(Row{node_cells(n, sheet.nodes[n], unit), {}, false});
+            if (options_.explain) explain_node(n, sheet, unit, explanations, rows);
         }
-        rows.push_back(Row{node_cells(0, sheet.nodes[0]), {}, false});
-        if (options_.explain) explain_node(0, sheet, explanations, rows);
-        std::vector<bool> right{false, false, true, true};
-        if (has_bonus_) right.push_back(true);
-        right.push_back(true);
-        return out + render_table(rows, right);
+        rows.push_back(Row{node_cells(0, sheet.nodes[0], unit), {}, false});
+        if (options_.explain) explain_node(0, sheet, unit, explanations, rows);
+        out += render_table(rows, right);
+        out += outcome_lines(u);
+        return out;
     }
 
     static void free_line(std::vector<Row>& rows, std::string text) { rows.push_back(Row{{}, std::move(text), true}); }
 
-    void explain_node(std::uint32_t n, const Scoresheet& sheet, const std::vector<report::RuleExplanation>& explanations,
-                      std::vector<Row>& rows) const {
+    void explain_node(std::uint32_t n, const Scoresheet& sheet, const UnitEvidence* unit,
+                      const std::vector<report::RuleExplanation>& explanations, std::vector<Row>& rows) {
         for (std::uint32_t r : rules_[n]) {
             if (r >= sheet.rules.size() || r >= explanations.size()) continue;
             const bc::RuleInfo& rule = program_.rules[r];
             const RuleOutcome& outcome = sheet.rules[r];
-            const std::string words = rule.says.empty() ? rule.source_text : fmt::format("「{}」", rule.says);
+            const std::string rule_text = shown_rule_text(rule);
+            const std::string words = rule.says.empty() ? rule_text : fmt::format("「{}」", rule.says);
             std::string title = fmt::format("    {} ({}:{})", words, program_.info.source_name, rule.line);
-            const std::string rule_text = without_says(rule.source_text);
             if (!rule.says.empty() && !rule_text.empty()) title += fmt::format("  `{}`", rule_text);
             if (!outcome.fired) title += "  not applied";
             free_line(rows, title);
 
+            const report::RuleExplanation& why = explanations[r];
             std::vector<std::string> parts;
-            for (const auto& read : explanations[r].reads) parts.push_back(report::describe_read(read));
-            for (const auto& step : explanations[r].steps) parts.push_back(step.text);
+            for (const auto& read : why.reads) parts.push_back(report::describe_read(read));
+            for (const auto& node : why.nodes) parts.push_back(node.text);
+            for (const auto& agg : why.aggregates) parts.push_back(agg.text);
+            for (const auto& step : why.steps) parts.push_back(step.text);
             std::string detail = fmt::format("{}", fmt::join(parts, "; "));
             if (outcome.fired) {
-                const char* sign = rule.kind == bc::RuleKind::deduct ? "−" : "+";
-                std::string effect = outcome.applied.is_zero() ? std::string("→ 0")
-                                                               : fmt::format("→ {}{}", sign, outcome.applied.to_string());
-                if (outcome.capped && rule.cap)
-                    effect += fmt::format(" (capped at {}; the rule computed {})", rule.cap->to_string(),
-                                          outcome.amount.to_string());
+                std::string effect;
+                if (rule.kind == bc::RuleKind::score) {
+                    effect = fmt::format("→ {}", outcome.amount.to_string());
+                } else {
+                    const char* sign = rule.kind == bc::RuleKind::deduct ? "−" : "+";
+                    effect = outcome.applied.is_zero() ? std::string("→ 0")
+                                                       : fmt::format("→ {}{}", sign, outcome.applied.to_string());
+                    if (outcome.capped && rule.cap)
+                        effect += fmt::format(" (capped at {}; the rule computed {})", rule.cap->to_string(),
+                                              outcome.amount.to_string());
+                }
                 detail += detail.empty() ? effect : " " + effect;
             }
             if (!detail.empty()) free_line(rows, "      " + detail);
         }
         const NodeOutcome& o = sheet.nodes[n];
-        if (o.floored)
-            free_line(rows, fmt::format("    扣完为止: deductions {} reach past the node's points; floored at 0",
-                                        o.deducted.to_string()));
-        if (o.capped) free_line(rows, fmt::format("    加满为止: capped at {}", o.full.to_string()));
+        if (program_.nodes[n].computed) {
+            if (o.floored) free_line(rows, "    the computed score is below 0; kept at 0");
+            if (o.capped) free_line(rows, fmt::format("    the computed score is over the node's points; capped at {}",
+                                                      most_[n].to_string()));
+        } else {
+            if (o.floored)
+                free_line(rows, fmt::format("    扣完为止: deductions {} reach past the node's points; floored at 0",
+                                            o.deducted.to_string()));
+            if (o.capped) free_line(rows, fmt::format("    加满为止: capped at {}", most_[n].to_string()));
+        }
+        if (const Decimal* self = report::self_score(unit, n)) {
+            const FactOrigin& origin = unit->self_origins[n];
+            std::string where = origin.source.empty() ? std::string() : origin.source + "; ";
+            where += fmt::format("{}:{}", origin.file, origin.line);
+            free_line(rows, fmt::format("    自查分 {} ({}); 得分 {}; 差额 {}", self->to_string(), where,
+                                        o.score.to_string(), signed_text(*self - o.score, (*self - o.score).to_string())));
+        }
     }
 
-    std::string summary() {
-        std::vector<Row> rows;
-        rows.push_back(Row{{"单位", "组别", "总分"}, {}, false});
-        for (const Scoresheet& sheet : sheets_)
-            rows.push_back(Row{{sheet.unit, sheet.group, number(0, "total", sheet.total())}, {}, false});
-        return "汇总\n" + render_table(rows, {false, false, true});
+    // ---- rank, grade and money, under the table ----
+    std::string outcome_lines(std::size_t u) {
+        const Scoresheet& sheet = sheets_[u];
+        std::string out;
+        if (sheets_.size() > 1) out += fmt::format("名次: {} (of {} units)\n", sheet.rank, sheets_.size());
+        if (has_grades_) out += grade_line(u) + "\n";
+        for (std::uint32_t m = 0; m < program_.money.size(); ++m) out += money_line(sheet, m) + "\n";
+        return out;
+    }
+
+    // What the grades are by: 总分, or the node's name.
+    std::string graded_what() const {
+        const std::uint32_t n = program_.grading.node;
+        if (n == 0 || n >= program_.nodes.size()) return "总分";
+        const bc::NodeInfo& node = program_.nodes[n];
+        return node.name.empty() ? fmt::format("{} {}", numbers_[n], truncate_to_columns(node.label, max_label_columns))
+                                 : node.name;
+    }
+
+    // The units a grade's quota counts: all of the run, or the unit's group.
+    std::vector<std::size_t> grading_scope(const Scoresheet& sheet) const {
+        std::vector<std::size_t> scope;
+        for (std::size_t v = 0; v < sheets_.size(); ++v)
+            if (program_.grading.scope == bc::Scope::all || sheets_[v].group == sheet.group) scope.push_back(v);
+        return scope;
+    }
+
+    const std::string& grade_value_name(std::uint32_t g) const {
+        return program_.choice_types[program_.grading.choice_type].values[g];
+    }
+
+    // "等次: 良好 (总分 92 ≥ 80; meets 优秀 (≥ 90) but ...)", or the veto that decided it.
+    std::string grade_line(std::size_t u) {
+        const Scoresheet& sheet = sheets_[u];
+        const bc::Grading& grading = program_.grading;
+        const GradeOutcome& grade = sheet.grade;
+        const std::string name = report::grade_name(program_, grade);
+        if (grade.veto < grading.vetoes.size()) {
+            const bc::Veto& veto = grading.vetoes[grade.veto];
+            return fmt::format("等次: {} (一票否决: {} {}:{})", name, rule_words(veto.says, veto.source_text),
+                               program_.info.source_name, veto.line);
+        }
+        const std::uint32_t node = grading.node < sheet.nodes.size() ? grading.node : 0;
+        const Decimal& value = sheet.nodes[node].score;
+        const std::string what = graded_what(), shown = number(node, "score", value);
+        std::vector<std::string> why;
+        if (grade.quota_missed < grading.bands.size() && grading.bands[grade.quota_missed].at_least &&
+            grading.bands[grade.quota_missed].quota) {
+            const bc::GradeBand& band = grading.bands[grade.quota_missed];
+            const auto scope = grading_scope(sheet);
+            const Decimal places = (Decimal(static_cast<std::int64_t>(scope.size())) * *band.quota).round(0, Rounding::down);
+            const std::string quota = fmt::format("{} takes at most {}% of {} units = {}", grade_value_name(grade.quota_missed),
+                                                  (*band.quota * Decimal(100)).to_string(), scope.size(), places.to_string());
+            const std::string meets = fmt::format("meets {} (≥ {})", grade_value_name(grade.quota_missed),
+                                                  number(node, "grade threshold", *band.at_least));
+            if (grade.quota_tie) {
+                const auto tied = std::count_if(scope.begin(), scope.end(), [&](std::size_t v) {
+                    return sheets_[v].nodes.size() > node && sheets_[v].nodes[node].score == value &&
+                           sheets_[v].grade.veto == bc::no_index;
+                });
+                const auto taken = std::count_if(scope.begin(), scope.end(), [&](std::size_t v) {
+                    return sheets_[v].grade.grade == grade.quota_missed;
+                });
+                const Decimal left = Decimal::max(places - Decimal(static_cast<std::int64_t>(taken)), Decimal());
+                why.push_back(fmt::format("{} but {} ({} left), and the {} units tied at {} do not all fit: none of "
+                                          "them takes it",
+                                          meets, quota, left.to_string(), tied, shown));
+            } else {
+                why.push_back(fmt::format("{} but {}, all taken by higher scores", meets, quota));
+            }
+        }
+        if (grade.grade < grading.bands.size()) {
+            if (const auto& at_least = grading.bands[grade.grade].at_least) {
+                why.push_back(fmt::format("{} {} ≥ {}", what, shown, number(node, "grade threshold", *at_least)));
+            } else if (grade.quota_missed == bc::no_index) {
+                // `otherwise`: below the lowest threshold.
+                for (std::size_t b = grading.bands.size(); b-- > 0;) {
+                    if (!grading.bands[b].at_least) continue;
+                    why.push_back(fmt::format("{} {} < {}, the least for {}", what, shown,
+                                              number(node, "grade threshold", *grading.bands[b].at_least),
+                                              grade_value_name(static_cast<std::uint32_t>(b))));
+                    break;
+                }
+            }
+        }
+        std::string line = fmt::format("等次: {}", name);
+        if (!why.empty()) line += fmt::format(" ({})", fmt::join(why, "; "));
+        return line;
+    }
+
+    // "考核奖: 3600元", or "考核奖: 0元 (computed 3000元; forfeited 「...」 scheme.kh:88)".
+    std::string money_line(const Scoresheet& sheet, std::uint32_t m) {
+        const MoneyOutcome& outcome = sheet.money[m];
+        std::string line = fmt::format("{}: {}", program_.money[m].name, money(m, "amount", outcome.amount));
+        if (outcome.forfeit < program_.forfeits.size()) {
+            const bc::Forfeit& forfeit = program_.forfeits[outcome.forfeit];
+            line += fmt::format(" (computed {}; forfeited {} {}:{})", money(m, "computed amount", outcome.computed),
+                                rule_words(forfeit.says, forfeit.source_text), program_.info.source_name, forfeit.line);
+        }
+        return line;
     }
 
     const bc::Program& program_;
@@ -361,8 +723,13 @@ private:
     NumberPrinter printer_;
     std::vector<std::string> numbers_;
     std::vector<std::vector<std::uint32_t>> rules_;
+    std::vector<Decimal> extras_, most_;
     std::set<std::uint32_t> unprintable_nodes_;  // each reported once, however many units share it
+    std::set<std::uint32_t> unprintable_money_;
+    std::set<std::string> mismatched_;  // units whose sheet was reported as not matching
     bool has_bonus_ = false;
+    bool has_self_ = false;
+    bool has_grades_ = false;
     bool failed_ = false;
 };
 

@@ -23,10 +23,18 @@ namespace kaohe {
 
 struct ReportOptions {
     bool explain = false;  // show every rule, the evidence it read and its arithmetic
+    // The text report of a run over several units is its ranking table, then the score sheets
+    // asked for: every unit's (`all_sheets`, in input order) or those named in `sheets` (in the
+    // order named; a name given twice prints once; a name that is no unit of the run is skipped,
+    // the command checks names first). A run over one unit prints that unit's sheet. The JSON
+    // report always holds the ranking and every unit.
+    bool all_sheets = false;
+    std::vector<std::string> sheets{};  // (initialised, so `ReportOptions{true}` needs no more)
 };
 
-// `sheets[i]` is the score sheet of `evidence.units[i]`. Return nullopt after reporting when a
-// number cannot be printed (see above).
+// `sheets[i]` is the score sheet of `evidence.units[i]` (from evaluate_all, so `rank`, `grade`
+// and `money` are set). Return nullopt after reporting when a number cannot be printed (see
+// above).
 std::optional<std::string> write_text_report(const bc::Program& program, const EvidenceSet& evidence,
                                              const std::vector<Scoresheet>& sheets, const ReportOptions& options,
                                              Diagnostics& diags);
@@ -62,9 +70,31 @@ private:
 // Reports that `value` (the node's `what`, e.g. "score") cannot be printed exactly.
 void report_unprintable(const bc::Program& program, std::uint32_t node, std::string_view what, const Decimal& value,
                         Diagnostics& diags);
+// Likewise for an amount of money `money` (Program::money).
+void report_unprintable_money(const bc::Program& program, std::uint32_t money, std::string_view what,
+                              const Decimal& value, Diagnostics& diags);
+
+// The order of the ranking table: by Scoresheet::rank, ties in input order.
+std::vector<std::size_t> ranking_order(const std::vector<Scoresheet>& sheets);
+
+// True when any unit of the run gave a self-assessed score (the sheets then show 自查分).
+bool has_self_scores(const EvidenceSet& evidence);
+
+// The unit's self-assessed score of `node`, or null when it gave none.
+const Decimal* self_score(const UnitEvidence* unit, std::uint32_t node);
+
+// The grade's name (a value of the grading's choice type), or "" without grading.
+std::string grade_name(const bc::Program& program, const GradeOutcome& grade);
 
 // "", "1", "1.1", "1.1.2": each node's number in the tree (node 0, the scheme, has "").
 std::vector<std::string> node_numbers(const bc::Program& program);
+
+// The most each node can score: its points plus the caps of its `extra` children (100 + 10 for a
+// node with a 10-point extra bonus item), which reports show as `100 (+10)`.
+std::vector<Decimal> full_with_extras(const bc::Program& program);
+
+// The caps of each node's `extra` children added up (0 for most nodes).
+std::vector<Decimal> extra_points(const bc::Program& program);
 
 // Each node's rules, in source order.
 std::vector<std::vector<std::uint32_t>> rules_by_node(const bc::Program& program);
@@ -86,8 +116,29 @@ struct StepView {
     std::string text;
 };
 
+// A node's score read by a computed score (`score 考核组 / 1500 * 1000 * 90% + ...`).
+struct NodeReadView {
+    std::uint32_t node = 0;
+    std::string path;   // "1"
+    std::string name;   // 考核组 (the node's name, or its label when it has none)
+    std::string score;  // exact
+    std::string text;   // "考核组 = 1350 (node 1)"
+};
+
+// A population value a rule used (phase 2).
+struct AggregateView {
+    std::uint32_t aggregate = 0;
+    std::string kind;   // rank, mean, max, min, sum, count, bottom, top
+    std::string expr;   // "rank 线上考核分 among 镇": as written, `group` replaced by the unit's group
+    std::string value;  // "3", "13.25", "yes"
+    std::uint32_t in_scope = 0;
+    std::string text;   // "rank 线上考核分 among 镇 = 3 (of 8 units)"
+};
+
 struct RuleExplanation {
     std::vector<ReadView> reads;
+    std::vector<NodeReadView> nodes;
+    std::vector<AggregateView> aggregates;
     std::vector<StepView> steps;
 };
 

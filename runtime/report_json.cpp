@@ -150,6 +150,15 @@ const char* rounding_name(Rounding mode) {
     return "half_up";
 }
 
+const char* rule_kind_name(bc::RuleKind kind) {
+    switch (kind) {
+    case bc::RuleKind::deduct: return "deduct";
+    case bc::RuleKind::award: return "award";
+    case bc::RuleKind::score: return "score";
+    }
+    return "deduct";
+}
+
 const char* kind_name(bc::NodeKind kind) {
     switch (kind) {
     case bc::NodeKind::scheme: return "scheme";
@@ -165,7 +174,8 @@ public:
     JsonReport(const bc::Program& program, const EvidenceSet& evidence, const std::vector<Scoresheet>& sheets,
                const ReportOptions& options, Diagnostics& diags)
         : program_(program), evidence_(evidence), sheets_(sheets), options_(options), diags_(diags),
-          printer_(program.info), numbers_(report::node_numbers(program)), rules_(report::rules_by_node(program)) {}
+          printer_(program.info), numbers_(report::node_numbers(program)), rules_(report::rules_by_node(program)),
+          extras_(report::extra_points(program)) {}
 
     std::optional<std::string> write() {
         json_.begin_object();
@@ -180,6 +190,7 @@ public:
             json_.end_object();
         }
         json_.end_array();
+        ranking();
         json_.key("units");
         json_.begin_array();
         for (std::size_t u = 0; u < sheets_.size(); ++u) unit(u);
@@ -230,45 +241,175 @@ private:
         if (printed->exact) json_.field(fmt::format("{}_exact", name), *printed->exact);
     }
 
+    // "name": "3600" (with "name_exact" when display rounding changed it) for an amount of money.
+    void money_number(std::string_view name, std::uint32_t m, std::string_view what, const Decimal& value) {
+        auto printed = printer_.print(value);
+        if (!printed) {
+            if (unprintable_money_.insert(m).second) report::report_unprintable_money(program_, m, what, value, diags_);
+            failed_ = true;
+            json_.field(name, std::string("?"));
+            return;
+        }
+        json_.field(name, printed->text);
+        if (printed->exact) json_.field(fmt::format("{}_exact", name), *printed->exact);
+    }
+
+    // A sheet that does not match the program is kaohe's bug, not the input's.
+    bool matches_program(const Scoresheet& sheet) {
+        const bool grades_ok = !has_grades() || !report::grade_name(program_, sheet.grade).empty();
+        if (sheet.nodes.size() == program_.nodes.size() && sheet.rules.size() == program_.rules.size() &&
+            sheet.money.size() == program_.money.size() && grades_ok)
+            return true;
+        if (mismatched_.insert(sheet.unit).second)
+            diags_.internal(fmt::format("score sheet of '{}' does not match the program", sheet.unit));
+        failed_ = true;
+        return false;
+    }
+
+    bool has_grades() const { return program_.grading.choice_type < program_.choice_types.size(); }
+
+    // The grade's name, or null without grading.
+    void grade_name(const Scoresheet& sheet) {
+        if (has_grades()) json_.string(report::grade_name(program_, sheet.grade));
+        else json_.null();
+    }
+
+    // The ranking table: by rank, ties in input order.
+    void ranking() {
+        json_.key("ranking");
+        json_.begin_array();
+        for (std::size_t u : report::ranking_order(sheets_)) {
+            const Scoresheet& sheet = sheets_[u];
+            if (!matches_program(sheet)) continue;
+            json_.begin_object();
+            json_.field("rank", sheet.rank);
+            json_.field("unit", sheet.unit);
+            json_.field("group", sheet.group);
+            number("total", 0, "total", sheet.total());
+            json_.key("grade");
+            grade_name(sheet);
+            json_.key("money");
+            json_.begin_array();
+            for (std::uint32_t m = 0; m < program_.money.size(); ++m) {
+                json_.begin_object();
+                json_.field("name", program_.money[m].name);
+                money_number("amount", m, "amount", sheet.money[m].amount);
+                json_.end_object();
+            }
+            json_.end_array();
+            json_.end_object();
+        }
+        json_.end_array();
+    }
+
+    // Where a scheme line (veto, forfeit) is, with its words; null when none applied.
+    void scheme_line(std::uint32_t line, const std::string& says, const std::string& source) {
+        json_.begin_object();
+        json_.field("line", line);
+        json_.field("says", says);
+        json_.field("source", source);
+        json_.end_object();
+    }
+
+    void grade(const Scoresheet& sheet) {
+        json_.key("grade");
+        if (!has_grades()) {
+            json_.null();
+            return;
+        }
+        const bc::Grading& grading = program_.grading;
+        const auto& values = program_.choice_types[grading.choice_type].values;
+        json_.begin_object();
+        json_.field("name", report::grade_name(program_, sheet.grade));
+        json_.key("veto");
+        if (sheet.grade.veto < grading.vetoes.size()) {
+            const bc::Veto& veto = grading.vetoes[sheet.grade.veto];
+            scheme_line(veto.line, veto.says, veto.source_text);
+        } else {
+            json_.null();
+        }
+        json_.key("quota_missed");
+        if (sheet.grade.quota_missed < values.size()) json_.string(values[sheet.grade.quota_missed]);
+        else json_.null();
+        json_.field("quota_tie", sheet.grade.quota_tie);
+        json_.end_object();
+    }
+
+    void money(const Scoresheet& sheet) {
+        json_.key("money");
+        json_.begin_array();
+        for (std::uint32_t m = 0; m < program_.money.size(); ++m) {
+            const MoneyOutcome& o = sheet.money[m];
+            json_.begin_object();
+            json_.field("name", program_.money[m].name);
+            money_number("amount", m, "amount", o.amount);
+            money_number("computed", m, "computed amount", o.computed);
+            json_.key("forfeit");
+            if (o.forfeit < program_.forfeits.size()) {
+                const bc::Forfeit& forfeit = program_.forfeits[o.forfeit];
+                scheme_line(forfeit.line, forfeit.says, forfeit.source_text);
+            } else {
+                json_.null();
+            }
+            json_.end_object();
+        }
+        json_.end_array();
+    }
+
     void unit(std::size_t u) {
         const Scoresheet& sheet = sheets_[u];
+        const UnitEvidence* evidence = u < evidence_.units.size() ? &evidence_.units[u] : nullptr;
         json_.begin_object();
         json_.field("unit", sheet.unit);
         json_.field("group", sheet.group);
         json_.field("file", sheet.file);
-        if (sheet.nodes.size() != program_.nodes.size() || sheet.rules.size() != program_.rules.size()) {
-            diags_.internal(fmt::format("score sheet of '{}' does not match the program", sheet.unit));
-            failed_ = true;
+        if (!matches_program(sheet)) {
             json_.end_object();
             return;
         }
+        json_.field("rank", sheet.rank);
         number("total", 0, "total", sheet.total());
+        grade(sheet);
+        money(sheet);
         std::vector<report::RuleExplanation> explanations;
-        if (options_.explain && u < evidence_.units.size())
-            explanations = report::explain_rules(program_, evidence_.units[u], sheet);
+        if (options_.explain && evidence) explanations = report::explain_rules(program_, *evidence, sheet);
         json_.key("nodes");
         json_.begin_array();
-        for (std::uint32_t n = 0; n < program_.nodes.size(); ++n) node(n, sheet, explanations);
+        for (std::uint32_t n = 0; n < program_.nodes.size(); ++n) node(n, sheet, evidence, explanations);
         json_.end_array();
         json_.end_object();
     }
 
-    void node(std::uint32_t n, const Scoresheet& sheet, const std::vector<report::RuleExplanation>& explanations) {
+    void node(std::uint32_t n, const Scoresheet& sheet, const UnitEvidence* evidence,
+              const std::vector<report::RuleExplanation>& explanations) {
         const bc::NodeInfo& info = program_.nodes[n];
         const NodeOutcome& o = sheet.nodes[n];
         json_.begin_object();
         json_.field("path", numbers_[n]);
         json_.field("kind", std::string(kind_name(info.kind)));
+        json_.field("name", info.name);
         json_.field("label", info.label);
         json_.field("line", info.line);
         json_.field("bonus", info.bonus);
+        json_.field("extra", info.extra);
+        json_.field("computed", info.computed);
         number("full", n, "full marks", o.full);
+        number("extras", n, "extra points", extras_[n]);
         number("score", n, "score", o.score);
-        number("lost", n, "lost points", o.full - o.score);
+        number("lost", n, "lost points", o.full + extras_[n] - o.score);
         number("deducted", n, "deduction", o.deducted);
         number("awarded", n, "award", o.awarded);
         json_.field("floored", o.floored);
         json_.field("capped", o.capped);
+        if (const Decimal* self = report::self_score(evidence, n)) {
+            number("self", n, "self-assessed score", *self);
+            number("difference", n, "self-assessment difference", *self - o.score);
+        } else {
+            json_.key("self");
+            json_.null();
+            json_.key("difference");
+            json_.null();
+        }
         json_.key("rules");
         json_.begin_array();
         for (std::uint32_t r : rules_[n]) rule(r, n, sheet, explanations);
@@ -282,7 +423,7 @@ private:
         const RuleOutcome& o = sheet.rules[r];
         json_.begin_object();
         json_.field("line", info.line);
-        json_.field("kind", std::string(info.kind == bc::RuleKind::deduct ? "deduct" : "award"));
+        json_.field("kind", std::string(rule_kind_name(info.kind)));
         json_.field("says", info.says);
         json_.field("source", info.source_text);
         json_.field("fired", o.fired);
@@ -293,6 +434,28 @@ private:
             json_.key("reads");
             json_.begin_array();
             for (const auto& read : explanations[r].reads) this->read(read);
+            json_.end_array();
+            json_.key("nodes");
+            json_.begin_array();
+            for (const auto& read : explanations[r].nodes) {
+                json_.begin_object();
+                json_.field("path", read.path);
+                json_.field("name", read.name);
+                json_.field("score", read.score);
+                json_.end_object();
+            }
+            json_.end_array();
+            json_.key("aggregates");
+            json_.begin_array();
+            for (const auto& agg : explanations[r].aggregates) {
+                json_.begin_object();
+                json_.field("kind", agg.kind);
+                json_.field("expression", agg.expr);
+                json_.field("value", agg.value);
+                json_.field("in_scope", agg.in_scope);
+                json_.field("text", agg.text);
+                json_.end_object();
+            }
             json_.end_array();
             json_.key("steps");
             json_.begin_array();
@@ -336,8 +499,11 @@ private:
     report::NumberPrinter printer_;
     std::vector<std::string> numbers_;
     std::vector<std::vector<std::uint32_t>> rules_;
+    std::vector<Decimal> extras_;
     JsonWriter json_;
     std::set<std::uint32_t> unprintable_nodes_;
+    std::set<std::uint32_t> unprintable_money_;
+    std::set<std::string> mismatched_;  // units whose sheet was reported as not matching
     bool failed_ = false;
 };
 

@@ -6,7 +6,7 @@
 //   | full | 10 | 8 | ... |              <- (optional) full marks, checked too
 //   | 箬横镇 | 5 | 3 | 6.5 | ... |
 // and a table of totals whose header starts "| unit | group |" and whose last column is the total
-// (bold allowed). This test runs `kaohe run scheme.kh evidence` and compares every number with
+// (bold allowed). This test runs `kaohe run scheme.kh evidence --all` and compares every number with
 // the score sheet's item rows (two-level numbers like 1.3, in order) and its 合计 row. The hand
 // numbers are written by people from the document, so the test fails if kaohe and the pencil
 // disagree.
@@ -101,7 +101,7 @@ std::map<std::string, SheetNumbers> read_sheets(const std::string& text) {
 }
 
 std::string run_kaohe(const fs::path& dir) {
-    const std::string command = "cd '" + dir.string() + "' && '" KAOHE_BINARY "' run scheme.kh evidence 2>/dev/null";
+    const std::string command = "cd '" + dir.string() + "' && '" KAOHE_BINARY "' run scheme.kh evidence --all 2>/dev/null";
     std::string out;
     if (FILE* pipe = ::popen(command.c_str(), "r")) {
         char buffer[4096];
