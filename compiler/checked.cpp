@@ -35,4 +35,18 @@ const char* node_word(ast::NodeKind kind) {
     return "node";
 }
 
+const char* population_word(ast::PopulationKind kind) {
+    switch (kind) {
+    case ast::PopulationKind::rank: return "rank";
+    case ast::PopulationKind::mean: return "mean";
+    case ast::PopulationKind::max: return "max";
+    case ast::PopulationKind::min: return "min";
+    case ast::PopulationKind::sum: return "sum";
+    case ast::PopulationKind::count: return "count";
+    case ast::PopulationKind::bottom: return "bottom";
+    case ast::PopulationKind::top: return "top";
+    }
+    return "among";
+}
+
 }  // namespace kaohe::checked

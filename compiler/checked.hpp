@@ -118,7 +118,10 @@ struct NodeFacts {
     std::uint32_t parent = bc::no_index;
     std::optional<Decimal> full;  // points or bonus cap; nullopt when missing or malformed
     Decimal held;                 // full - parts when `parts` is below full, else 0
-    Decimal extras;               // the caps of its `extra` bonus children: it scores up to full + extras
+    // Its allowance (bc::allowances): the points `extra` bonus nodes below it add to its ceiling,
+    // Σ over its children of (cap + allowance, for an extra child) or (allowance, for any other
+    // child). It scores up to full + extras.
+    Decimal extras;
     std::uint32_t end = 0;        // one past its last descendant (pre-order): descendants are (index, end)
     const ast::Rule* score = nullptr;  // its `score` rule, if any (NodeInfo::computed)
     std::uint8_t phase = 1;       // set by phases: 2 when it (or a descendant) reads a population value
@@ -177,6 +180,8 @@ std::optional<Decimal> range_hi(const ast::Range& r);
 
 // The reader's word for a node kind: "section", "item", "clause", "scheme".
 const char* node_word(ast::NodeKind kind);
+// The keyword that starts a population expression of this kind ("rank", "mean", ...).
+const char* population_word(ast::PopulationKind kind);
 
 // Calls f(expr) for every expression of a rule, in source order (amount, per, condition, cap).
 template <class F>

@@ -9,20 +9,6 @@ namespace {
 
 using checked::Binding;
 
-const char* population_word(ast::PopulationKind kind) {
-    switch (kind) {
-    case ast::PopulationKind::rank: return "rank";
-    case ast::PopulationKind::mean: return "mean";
-    case ast::PopulationKind::max: return "max";
-    case ast::PopulationKind::min: return "min";
-    case ast::PopulationKind::sum: return "sum";
-    case ast::PopulationKind::count: return "count";
-    case ast::PopulationKind::bottom: return "bottom";
-    case ast::PopulationKind::top: return "top";
-    }
-    return "among";
-}
-
 void each_population_in(const ast::Expr& e, const std::function<void(const ast::Expr&)>& f) {
     if (std::holds_alternative<ast::Population>(e.node)) f(e);
     checked::for_each_child(e, [&](const ast::Expr& child) { each_population_in(child, f); });
@@ -52,7 +38,7 @@ private:
 
     // X and C of a population expression are phase-1 values of this unit.
     void check_inputs(const ast::Population& p) {
-        const char* word = population_word(p.kind);
+        const char* word = checked::population_word(p.kind);
         for (const ast::Expr* input : {p.value.get(), p.where.get()}) {
             if (!input) continue;
             const char* what = input == p.value.get() ? "X" : "the where condition";

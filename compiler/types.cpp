@@ -554,24 +554,10 @@ private:
         return Type::error();
     }
 
-    static const char* population_word(ast::PopulationKind kind) {
-        switch (kind) {
-        case ast::PopulationKind::rank: return "rank";
-        case ast::PopulationKind::mean: return "mean";
-        case ast::PopulationKind::max: return "max";
-        case ast::PopulationKind::min: return "min";
-        case ast::PopulationKind::sum: return "sum";
-        case ast::PopulationKind::count: return "count";
-        case ast::PopulationKind::bottom: return "bottom";
-        case ast::PopulationKind::top: return "top";
-        }
-        return "among";
-    }
-
     // rank and count are counts; mean, max, min and sum keep X's unit; bottom and top are
     // yes/no (is this unit among them). Whether X and C are phase-1 values is checked by phases.
     Type type_node(const ast::Expr& e, const ast::Population& p) {
-        const char* word = population_word(p.kind);
+        const char* word = checked::population_word(p.kind);
         bool ok = true;
         if (p.where) {
             Type c = type_of(*p.where);
