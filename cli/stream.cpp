@@ -1,0 +1,536 @@
+// The streamed batch run (docs/performance.md "The streaming path"):
+//
+//   main thread: read a block ─▶ cut after the last whole row ─▶ chunk k ─▶ worker k mod N
+//   worker:      parse rows ─▶ type (CsvUnitTyper) ─▶ score (BatchEvaluator) ─▶ CSV rows
+//   main thread: write chunk k's rows, diagnostics and unit names in input order
+//
+// Chunks are cut by block size only, and each chunk's output depends only on its bytes, so the
+// output is byte-identical whatever the number of threads. With one thread nothing is handed
+// over: the main thread does each chunk itself.
+#include "cli/stream.hpp"
+
+#include "runtime/csv.hpp"
+#include "runtime/evidence.hpp"
+#include "runtime/report_csv.hpp"
+#include "runtime/sha256.hpp"
+#include "runtime/vm.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <condition_variable>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace kaohe::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Limits and sizes, each with its reason.
+constexpr std::size_t block_bytes = 1u << 20;     // a read: ~5,000 units of seed 000, large enough to
+                                                  // amortise a hand-over, small enough to stay in cache
+constexpr std::size_t output_buffer_bytes = 1u << 20;  // stdio buffer of the results file
+constexpr unsigned max_jobs = 256;                 // more threads than this is a typo, not a machine
+
+// ---- output -------------------------------------------------------------------------------
+
+// The results, to stdout or to a temporary file renamed over -o at the end (so a failed run
+// leaves the old file as it was, as every -o does).
+class Sink {
+public:
+    bool open(const std::string& output, Diagnostics& diags) {
+        output_ = output;
+        if (output.empty()) {
+            file_ = stdout;
+            return true;
+        }
+        const fs::path target(output);
+        const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
+        temp_ = (dir / fmt::format(".{}.tmp-XXXXXX", target.filename().string())).string();
+        const int fd = ::mkstemp(temp_.data());
+        if (fd < 0) {
+            diags.error(output, Span{}, fmt::format("cannot write file: {}", std::strerror(errno)));
+            return false;
+        }
+        const mode_t mask = ::umask(0);
+        ::umask(mask);
+        ::fchmod(fd, 0666 & ~mask);
+        file_ = ::fdopen(fd, "wb");
+        if (!file_) {
+            ::close(fd);
+            ::unlink(temp_.c_str());
+            diags.error(output, Span{}, fmt::format("cannot write file: {}", std::strerror(errno)));
+            return false;
+        }
+        std::setvbuf(file_, nullptr, _IOFBF, output_buffer_bytes);
+        return true;
+    }
+    void write(std::string_view bytes) {
+        if (!bytes.empty() && std::fwrite(bytes.data(), 1, bytes.size(), file_) != bytes.size()) failed_ = true;
+    }
+    // Makes the results visible (renames the temporary file over -o) when `keep`; else removes
+    // the temporary file. False after reporting a write error.
+    bool close(bool keep, Diagnostics& diags) {
+        if (!file_) return false;
+        if (output_.empty()) {
+            const bool ok = std::fflush(stdout) == 0 && !failed_;
+            if (!ok) diags.error("", Span{}, "cannot write the results to standard output");
+            return ok;
+        }
+        bool ok = std::fflush(file_) == 0 && !failed_ && ::fsync(::fileno(file_)) == 0;
+        const int error = errno;
+        ok = std::fclose(file_) == 0 && ok;
+        file_ = nullptr;
+        if (keep && ok && std::rename(temp_.c_str(), output_.c_str()) == 0) return true;
+        ::unlink(temp_.c_str());
+        if (keep) diags.error(output_, Span{}, fmt::format("cannot write file: {}", std::strerror(ok ? errno : error)));
+        return false;
+    }
+
+private:
+    std::string output_, temp_;
+    std::FILE* file_ = nullptr;
+    bool failed_ = false;
+};
+
+// ---- duplicate unit names -------------------------------------------------------------------
+
+// Every unit name's 64-bit hash, in an open-addressing table (16 bytes a unit at most, the only
+// memory that grows with the run). A hash seen before is only a suspect: the names are compared
+// exactly afterwards (DuplicateCheck::confirm), so a hash collision never reports a duplicate.
+class NameHashes {
+public:
+    // True when `hash` was seen before.
+    bool insert(std::uint64_t hash) {
+        if (hash == 0) hash = 1;  // 0 marks an empty slot
+        if ((count_ + 1) * 2 > slots_.size()) grow();
+        std::size_t i = hash & (slots_.size() - 1);
+        while (slots_[i] != 0) {
+            if (slots_[i] == hash) return true;
+            i = (i + 1) & (slots_.size() - 1);
+        }
+        slots_[i] = hash;
+        ++count_;
+        return false;
+    }
+
+private:
+    void grow() {
+        std::vector<std::uint64_t> old = std::move(slots_);
+        slots_.assign(old.empty() ? 1024 : old.size() * 2, 0);
+        count_ = 0;
+        for (const std::uint64_t h : old)
+            if (h != 0) insert(h);
+    }
+    std::vector<std::uint64_t> slots_;
+    std::size_t count_ = 0;
+};
+
+std::uint64_t name_hash(std::string_view name) { return std::hash<std::string_view>{}(name); }
+
+// A unit as the duplicate check needs it.
+struct UnitPlace {
+    std::uint64_t hash = 0;
+    std::uint32_t line = 0;
+};
+
+// ---- chunks ---------------------------------------------------------------------------------
+
+struct Chunk {
+    std::string bytes;
+    std::uint32_t first_line = 1;
+    std::string out;                 // its result rows
+    Diagnostics diags;
+    std::vector<UnitPlace> units;    // the units scored, in order
+    bool stop = false;               // the table is read no further (not UTF-8, an open quote)
+};
+
+// What one thread needs to score chunks: its own typer, evaluator and reused buffers.
+struct Worker {
+    std::unique_ptr<CsvUnitTyper> typer;
+    BatchEvaluator evaluator;
+    const CsvResultWriter& writer;
+    const std::string& path;
+    std::size_t header_cells;
+    CsvRow row;
+    UnitEvidence unit;
+
+    Worker(std::unique_ptr<CsvUnitTyper> t, const bc::Program& program, const CsvResultWriter& w,
+           const std::string& p, std::size_t cells)
+        : typer(std::move(t)), evaluator(program), writer(w), path(p), header_cells(cells) {}
+
+    void process(Chunk& chunk) {
+        chunk.out.clear();
+        chunk.units.clear();
+        chunk.diags = Diagnostics{};
+        chunk.stop = false;
+        CsvRowCursor cursor(chunk.bytes, chunk.first_line, path, chunk.diags);
+        while (cursor.next(row, header_cells)) {
+            if (!typer->type_row(row, unit, chunk.diags)) continue;
+            const Scoresheet* sheet = evaluator.evaluate(unit, chunk.diags);
+            if (!sheet) continue;
+            if (!writer.append_row(*sheet, chunk.out, chunk.diags)) continue;
+            chunk.units.push_back(UnitPlace{name_hash(unit.name), row.line});
+        }
+        chunk.stop = cursor.bad_utf8() || cursor.offset() < chunk.bytes.size();
+    }
+};
+
+// N threads, each scoring the chunks k with k mod N == its index, from a ring of 2N slots so the
+// main thread reads ahead while they work.
+class Pool {
+public:
+    Pool(std::vector<std::unique_ptr<Worker>> workers) : workers_(std::move(workers)), slots_(2 * workers_.size()) {
+        for (std::size_t w = 0; w < workers_.size(); ++w) threads_.emplace_back([this, w] { work(w); });
+    }
+    ~Pool() {
+        {
+            std::lock_guard lock(mutex_);
+            shutdown_ = true;
+        }
+        changed_.notify_all();
+        for (auto& t : threads_) t.join();
+    }
+    std::size_t size() const { return slots_.size(); }
+    Chunk& slot(std::size_t k) { return slots_[k % slots_.size()].chunk; }
+    void submit(std::size_t k) {
+        {
+            std::lock_guard lock(mutex_);
+            slots_[k % slots_.size()].state = State::filled;
+        }
+        changed_.notify_all();
+    }
+    void wait_done(std::size_t k) {
+        std::unique_lock lock(mutex_);
+        changed_.wait(lock, [&] { return slots_[k % slots_.size()].state == State::done; });
+        slots_[k % slots_.size()].state = State::empty;
+    }
+
+private:
+    enum class State : std::uint8_t { empty, filled, done };
+    struct Slot {
+        Chunk chunk;
+        State state = State::empty;
+    };
+    void work(std::size_t w) {
+        for (std::size_t k = w;; k += workers_.size()) {
+            Slot& s = slots_[k % slots_.size()];
+            {
+                std::unique_lock lock(mutex_);
+                changed_.wait(lock, [&] { return shutdown_ || s.state == State::filled; });
+                if (s.state != State::filled) return;
+            }
+            workers_[w]->process(s.chunk);
+            {
+                std::lock_guard lock(mutex_);
+                s.state = State::done;
+            }
+            changed_.notify_all();
+        }
+    }
+    std::vector<std::unique_ptr<Worker>> workers_;
+    std::vector<Slot> slots_;
+    std::vector<std::thread> threads_;
+    std::mutex mutex_;
+    std::condition_variable changed_;
+    bool shutdown_ = false;
+};
+
+// ---- the run --------------------------------------------------------------------------------
+
+class BatchRun {
+public:
+    BatchRun(const bc::Program& program, unsigned jobs, Sink& sink, Diagnostics& diags)
+        : program_(program), jobs_(jobs), sink_(sink), diags_(diags), writer_(program, false) {}
+
+    void start() { sink_.write(writer_.header()); }
+
+    bool csv(const std::string& path);
+    bool text(const std::string& path);
+    void finish() {
+        confirm_duplicates();
+        sink_.write(writer_.stamp(inputs_));
+    }
+
+private:
+    // Takes a finished chunk's results, in input order.
+    void take(Chunk& chunk, std::size_t input) {
+        sink_.write(chunk.out);
+        for (auto& d : chunk.diags.all()) diags_.add(d);
+        for (const UnitPlace& u : chunk.units) {
+            if (++units_ > max_units_per_run) {
+                if (!too_many_)
+                    diags_.error(inputs_[input].file, Span{SourcePos{u.line, 1}, 1},
+                                 fmt::format("more than {} units in one run", max_units_per_run));
+                too_many_ = true;
+                return;
+            }
+            if (hashes_.insert(u.hash)) suspects_.insert(u.hash);
+        }
+    }
+
+    bool read_block(std::FILE* f, std::string& buffer, Sha256Stream& digest) {
+        const std::size_t old = buffer.size();
+        buffer.resize(old + block_bytes);
+        const std::size_t got = std::fread(buffer.data() + old, 1, block_bytes, f);
+        buffer.resize(old + got);
+        digest.update(std::string_view(buffer).substr(old));
+        return got != 0;
+    }
+
+    void confirm_duplicates();
+
+    const bc::Program& program_;
+    unsigned jobs_;
+    Sink& sink_;
+    Diagnostics& diags_;
+    CsvResultWriter writer_;
+    std::vector<EvidenceInput> inputs_;
+    std::vector<bool> input_is_csv_;
+    NameHashes hashes_;
+    struct SuspectSet {
+        std::unordered_map<std::uint64_t, bool> set;
+        void insert(std::uint64_t h) { set.emplace(h == 0 ? 1 : h, true); }
+        bool empty() const { return set.empty(); }
+        bool contains(std::uint64_t h) const { return set.count(h == 0 ? 1 : h) != 0; }
+    } suspects_;
+    std::vector<std::pair<std::string, std::uint32_t>> text_units_;  // name, input index (text files)
+    std::size_t units_ = 0;
+    bool too_many_ = false;
+};
+
+bool BatchRun::csv(const std::string& path) {
+    std::error_code ec;
+    if (fs::is_directory(path, ec)) {
+        diags_.error(path, Span{}, "is a directory, expected an evidence file");
+        return false;
+    }
+    std::FILE* f = std::fopen(path.c_str(), "rb");
+    if (!f) {
+        diags_.error(path, Span{}, "cannot open file");
+        return false;
+    }
+    const std::unique_ptr<std::FILE, int (*)(std::FILE*)> closer(f, &std::fclose);
+    const std::size_t errors_before = diags_.error_count();
+    const std::size_t input = inputs_.size();
+    inputs_.push_back(EvidenceInput{path, {}});
+    input_is_csv_.push_back(true);
+    Sha256Stream digest;
+
+    // The header: read until the first whole row.
+    std::string buffer;
+    bool more = true;
+    std::size_t end = 0;
+    while ((end = csv_rows_end(buffer)) == 0 && (more = read_block(f, buffer, digest))) {}
+    if (!more) end = buffer.size();
+    const std::size_t bom = csv_bom_length(buffer);
+    Diagnostics header_diags;
+    CsvRow header;
+    CsvRowCursor cursor(std::string_view(buffer).substr(bom, end - bom), 1, path, header_diags);
+    const bool has_header = cursor.next(header, 0);
+    for (auto& d : header_diags.all()) diags_.add(d);
+    if (!has_header) {
+        while (more) more = read_block(f, buffer, digest);
+        inputs_[input].sha256 = digest.finish();
+        if (diags_.error_count() == errors_before) diags_.error(path, Span{}, "the table is empty: expected a header row");
+        return false;
+    }
+    auto typer = CsvUnitTyper::from_header(program_, path, header, diags_);
+    if (!typer) {
+        while (more) more = read_block(f, buffer, digest);
+        inputs_[input].sha256 = digest.finish();
+        return false;
+    }
+    const std::size_t header_cells = header.cells.size();
+    std::uint32_t line = cursor.line();
+    buffer.erase(0, bom + cursor.offset());
+
+    // Cuts the next chunk of whole rows off `buffer` (all of it at the end of the file).
+    const auto next_chunk = [&](Chunk& chunk) -> bool {
+        std::size_t cut = 0;
+        while (more && (buffer.size() < block_bytes || (cut = csv_rows_end(buffer)) == 0))
+            more = read_block(f, buffer, digest);
+        if (!more) cut = buffer.size();
+        if (cut == 0) return false;
+        chunk.bytes.assign(buffer, 0, cut);
+        buffer.erase(0, cut);
+        chunk.first_line = line;
+        line += static_cast<std::uint32_t>(std::count(chunk.bytes.begin(), chunk.bytes.end(), '\n'));
+        return true;
+    };
+
+    bool stopped = false;
+    if (jobs_ <= 1) {
+        Worker worker(std::move(typer), program_, writer_, path, header_cells);
+        Chunk chunk;
+        while (!stopped && !too_many_ && next_chunk(chunk)) {
+            worker.process(chunk);
+            take(chunk, input);
+            stopped = chunk.stop;
+        }
+    } else {
+        std::vector<std::unique_ptr<Worker>> workers;
+        for (unsigned w = 0; w < jobs_; ++w)
+            workers.push_back(std::make_unique<Worker>(typer->clone(), program_, writer_, path, header_cells));
+        Pool pool(std::move(workers));
+        std::size_t submitted = 0, taken = 0;
+        while (!stopped && !too_many_) {
+            if (submitted - taken == pool.size()) {  // the ring is full: take the oldest first
+                pool.wait_done(taken);
+                take(pool.slot(taken), input);
+                stopped = pool.slot(taken).stop;
+                ++taken;
+                continue;
+            }
+            if (!next_chunk(pool.slot(submitted))) break;
+            pool.submit(submitted++);
+        }
+        for (; taken < submitted; ++taken) {  // the rest, in order (discarded after a stop)
+            pool.wait_done(taken);
+            if (!stopped && !too_many_) {
+                take(pool.slot(taken), input);
+                stopped = pool.slot(taken).stop;
+            }
+        }
+    }
+    while (more) more = read_block(f, buffer, digest);  // the digest covers the whole file
+    if (std::ferror(f)) diags_.error(path, Span{}, "cannot read file");
+    inputs_[input].sha256 = digest.finish();
+    return diags_.error_count() == errors_before;
+}
+
+// A text evidence file or a directory of them: loaded as `run` loads them, scored one by one.
+bool BatchRun::text(const std::string& path) {
+    EvidenceSet set;
+    const bool ok = load_evidence(program_, {path}, set, diags_);
+    BatchEvaluator evaluator(program_);
+    for (const UnitEvidence& unit : set.units) {
+        const Scoresheet* sheet = evaluator.evaluate(unit, diags_);
+        std::string row;
+        if (!sheet || !writer_.append_row(*sheet, row, diags_)) continue;
+        sink_.write(row);
+        text_units_.emplace_back(unit.name, inputs_.size());
+        if (hashes_.insert(name_hash(unit.name))) suspects_.insert(name_hash(unit.name));
+    }
+    for (auto& in : set.inputs) {
+        inputs_.push_back(in);
+        input_is_csv_.push_back(false);
+    }
+    return ok;
+}
+
+// The names whose hashes were seen twice are compared exactly, reading the tables again (only
+// when there is a suspect: a real duplicate, or a hash collision that is then no error).
+void BatchRun::confirm_duplicates() {
+    if (suspects_.empty()) return;
+    struct Place {
+        std::string file;
+        std::uint32_t line = 0;
+    };
+    std::map<std::string, std::vector<Place>> places;  // suspect names -> where, in input order
+    const auto note = [&](const std::string& name, const std::string& file, std::uint32_t line) {
+        if (suspects_.contains(name_hash(name))) places[name].push_back(Place{file, line});
+    };
+    std::size_t text_index = 0;
+    for (std::size_t i = 0; i < inputs_.size(); ++i) {
+        const std::string& path = inputs_[i].file;
+        if (!input_is_csv_[i]) {
+            for (; text_index < text_units_.size() && text_units_[text_index].second == i; ++text_index)
+                note(text_units_[text_index].first, path, 1);
+            continue;
+        }
+        std::FILE* f = std::fopen(path.c_str(), "rb");
+        if (!f) continue;
+        const std::unique_ptr<std::FILE, int (*)(std::FILE*)> closer(f, &std::fclose);
+        std::string buffer, block(block_bytes, '\0');
+        std::size_t got;
+        while ((got = std::fread(block.data(), 1, block.size(), f)) != 0) buffer.append(block, 0, got);
+        const std::size_t bom = csv_bom_length(buffer);
+        Diagnostics ignored;
+        CsvRowCursor cursor(std::string_view(buffer).substr(bom), 1, path, ignored);
+        CsvRow row;
+        if (!cursor.next(row, 0)) continue;
+        std::size_t unit_column = row.cells.size();
+        for (std::size_t c = 0; c < row.cells.size(); ++c)
+            if (row.cells[c].text == "unit" || row.cells[c].text == "单位") unit_column = c;
+        const std::size_t cells = row.cells.size();
+        while (cursor.next(row, cells)) {
+            if (unit_column >= row.cells.size()) break;
+            std::string_view name = row.cells[unit_column].text;
+            while (!name.empty() && (name.front() == ' ' || name.front() == '\t')) name.remove_prefix(1);
+            while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.remove_suffix(1);
+            note(std::string(name), path, row.line);
+        }
+    }
+    for (const auto& [name, where] : places) {
+        for (std::size_t k = 1; k < where.size(); ++k) {
+            diags_.error(where[k].file, Span{SourcePos{where[k].line, 1}, 1},
+                         fmt::format("duplicate unit '{}' (also at {}:{})", name, where[0].file, where[0].line));
+            diags_.note(where[0].file, Span{SourcePos{where[0].line, 1}, 1},
+                        fmt::format("unit '{}' first given here", name));
+        }
+    }
+}
+
+bool is_csv_path(const std::string& path) {
+    std::string ext = fs::path(path).extension().string();
+    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return ext == ".csv";
+}
+
+// A program with a population phase: the whole run is loaded and evaluated (evaluate_all), then
+// written row by row, with ranks.
+bool run_population(const bc::Program& program, const RunOptions& options, Sink& sink, Diagnostics& diags) {
+    EvidenceSet evidence;
+    if (!load_evidence(program, options.evidence, evidence, diags)) return false;
+    const auto sheets = evaluate_all(program, evidence, Explain::no, diags);
+    if (!sheets) return false;
+    const CsvResultWriter writer(program, true);
+    std::string out = writer.header();
+    for (const Scoresheet& sheet : *sheets) {
+        if (!writer.append_row(sheet, out, diags)) return false;
+        if (out.size() >= output_buffer_bytes) {
+            sink.write(out);
+            out.clear();
+        }
+    }
+    out += writer.stamp(evidence.inputs);
+    sink.write(out);
+    return true;
+}
+
+}  // namespace
+
+bool run_csv(const bc::Program& program, const RunOptions& options, Diagnostics& diags) {
+    unsigned jobs = options.jobs != 0 ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
+    jobs = std::min(jobs, max_jobs);
+    const std::size_t errors_before = diags.error_count();
+    Sink sink;
+    if (!sink.open(options.output, diags)) return false;
+    if (has_population_phase(program)) {
+        const bool ok = run_population(program, options, sink, diags);
+        return sink.close(ok, diags) && ok;
+    }
+    BatchRun run(program, jobs, sink, diags);
+    run.start();
+    for (const std::string& path : options.evidence) {
+        std::error_code ec;
+        if (is_csv_path(path) && !fs::is_directory(path, ec)) run.csv(path);
+        else run.text(path);
+    }
+    run.finish();
+    const bool ok = diags.error_count() == errors_before;
+    return sink.close(ok, diags) && ok;
+}
+
+}  // namespace kaohe::cli

@@ -1,0 +1,117 @@
+#include "runtime/report_csv.hpp"
+
+#include "runtime/report.hpp"
+#include "runtime/sha256.hpp"
+
+#include <fmt/format.h>
+
+namespace kaohe {
+namespace {
+
+// A cell as RFC 4180 wants it: quoted when it holds a separator, a quote or a line end (and when
+// it starts with '#', so no row reads as a comment line like the stamp).
+void append_cell(std::string& out, std::string_view text) {
+    const bool quote = text.find_first_of(",\"\r\n") != std::string_view::npos || text.starts_with('#');
+    if (!quote) {
+        out += text;
+        return;
+    }
+    out += '"';
+    for (const char c : text) {
+        if (c == '"') out += '"';
+        out += c;
+    }
+    out += '"';
+}
+
+}  // namespace
+
+CsvResultWriter::CsvResultWriter(const bc::Program& program, bool with_rank)
+    : program_(program), with_rank_(with_rank) {
+    for (std::uint32_t n = 1; n < program.nodes.size(); ++n)
+        if (program.nodes[n].kind == bc::NodeKind::section || program.nodes[n].kind == bc::NodeKind::item)
+            columns_.push_back(n);
+}
+
+std::string CsvResultWriter::header() const {
+    std::string out = "unit,group";
+    if (with_rank_) out += ",rank";
+    out += ",total";
+    if (program_.grading.choice_type < program_.choice_types.size()) {
+        out += ',';
+        append_cell(out, program_.choice_types[program_.grading.choice_type].name);
+    }
+    for (const bc::Money& money : program_.money) {
+        out += ',';
+        append_cell(out, money.name);
+    }
+    for (const bc::Flag& flag : program_.flags) {
+        out += ',';
+        append_cell(out, flag.name);
+    }
+    const auto numbers = report::node_numbers(program_);
+    for (const std::uint32_t n : columns_) {
+        out += ',';
+        const bc::NodeInfo& node = program_.nodes[n];
+        append_cell(out, fmt::format("{} {}", numbers[n], node.label.empty() ? node.name : node.label));
+    }
+    out += '\n';
+    return out;
+}
+
+bool CsvResultWriter::append_row(const Scoresheet& sheet, std::string& out, Diagnostics& diags) const {
+    const std::size_t size_before = out.size();
+    const auto& info = program_.info;
+    // Prints a number as every report does; false when it cannot be printed exactly.
+    const auto number = [&](const Decimal& value) -> bool {
+        out += ',';
+        if (info.display_places) {
+            const unsigned places = std::min<unsigned>(*info.display_places, Decimal::max_round_places);
+            out += value.round(places, info.display_mode).to_fixed_string(places);
+            return true;
+        }
+        auto exact = value.to_exact_string();
+        if (!exact) return false;
+        out += *exact;
+        return true;
+    };
+    const auto fail = [&] {
+        out.resize(size_before);
+        return false;
+    };
+    append_cell(out, sheet.unit);
+    out += ',';
+    append_cell(out, sheet.group);
+    if (with_rank_) fmt::format_to(std::back_inserter(out), ",{}", sheet.rank);
+    if (!number(sheet.total())) {
+        report::report_unprintable(program_, 0, "score", sheet.total(), diags);
+        return fail();
+    }
+    if (program_.grading.choice_type < program_.choice_types.size()) {
+        out += ',';
+        append_cell(out, report::grade_name(program_, sheet.grade));
+    }
+    for (std::uint32_t m = 0; m < sheet.money.size(); ++m)
+        if (!number(sheet.money[m].amount)) {
+            report::report_unprintable_money(program_, m, "amount", sheet.money[m].amount, diags);
+            return fail();
+        }
+    for (std::uint32_t f = 0; f < sheet.flags.size(); ++f) out += sheet.flags[f] ? ",yes" : ",no";
+    for (const std::uint32_t n : columns_)
+        if (!number(sheet.nodes[n].score)) {
+            report::report_unprintable(program_, n, "score", sheet.nodes[n].score, diags);
+            return fail();
+        }
+    out += '\n';
+    return true;
+}
+
+std::string CsvResultWriter::stamp(const std::vector<EvidenceInput>& inputs) const {
+    std::string out = fmt::format("# kaohe {} scheme {} sha256:{}", report::kaohe_version(), program_.info.source_name,
+                                  to_hex(program_.info.source_sha256));
+    for (const EvidenceInput& input : inputs) out += fmt::format(" evidence {} sha256:{}", input.file, to_hex(input.sha256));
+    out += '\n';
+    return out;
+}
+
+}  // namespace kaohe
