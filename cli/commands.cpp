@@ -3,6 +3,7 @@
 #include "cli/commands.hpp"
 
 #include "cli/files.hpp"
+#include "cli/stream.hpp"
 #include "compiler/bytecode_file.hpp"
 #include "compiler/compile.hpp"
 #include "lang/limits.hpp"
@@ -138,6 +139,12 @@ int run_command(const RunOptions& options) {
     if (output_is_an_input(options.output, inputs, diags)) return finish(diags, texts);
     const auto program = load_program(options.scheme, texts, diags);
     if (!program) return std::max(finish(diags, texts), exit_input);
+
+    // CSV results are streamed: the evidence is never held whole (cli/stream.cpp).
+    if (options.format == OutputFormat::csv) {
+        const bool ok = run_csv(*program, options, diags);
+        return ok ? finish(diags, texts) : std::max(finish(diags, texts), exit_input);
+    }
 
     EvidenceSet evidence;
     if (!load_evidence(*program, options.evidence, evidence, diags)) return std::max(finish(diags, texts), exit_input);

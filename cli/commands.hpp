@@ -7,7 +7,7 @@
 
 namespace kaohe::cli {
 
-enum class OutputFormat { text, json };
+enum class OutputFormat { text, json, csv };
 
 struct RunOptions {
     std::string scheme;                 // a .kh scheme or a .khc file (told apart by its magic bytes)
@@ -17,6 +17,7 @@ struct RunOptions {
     bool all_sheets = false;            // --all: every unit's score sheet after the ranking table
     std::vector<std::string> units;     // --unit NAME (repeatable): these units' score sheets
     std::string output;                 // empty: stdout
+    unsigned jobs = 0;                  // -j: threads for --format csv (0: every core)
 };
 
 int check_command(const std::string& scheme);

@@ -43,7 +43,10 @@ int parse_and_dispatch(int argc, char** argv) {
     run->add_option("EVIDENCE", run_options.evidence,
                     "evidence files, CSV tables (*.csv) or directories of *.txt files")
         ->required();
-    run->add_option("--format", format, "text (default) or json")->check(CLI::IsMember({"text", "json"}));
+    run->add_option("--format", format, "text (default), json, or csv (one row per unit, streamed)")
+        ->check(CLI::IsMember({"text", "json", "csv"}));
+    run->add_option("-j,--jobs", run_options.jobs, "threads for --format csv (default: every core)")
+        ->check(CLI::Range(1u, 256u));
     run->add_flag("--explain", run_options.explain, "show every rule, the evidence it read and its arithmetic");
     run->add_option("--unit", run_options.units,
                     "after the ranking table, print this unit's score sheet (repeatable: --unit A --unit B)")
@@ -81,7 +84,16 @@ int parse_and_dispatch(int argc, char** argv) {
 
     if (*check) return check_command(scheme);
     if (*run) {
-        run_options.format = format == "json" ? OutputFormat::json : OutputFormat::text;
+        run_options.format = format == "json" ? OutputFormat::json
+                             : format == "csv"  ? OutputFormat::csv
+                                                : OutputFormat::text;
+        // CSV results are one row per unit: no score sheets, no explanations.
+        if (run_options.format == OutputFormat::csv &&
+            (run_options.explain || run_options.all_sheets || !run_options.units.empty())) {
+            std::cerr << "kaohe run: --format csv writes one row per unit; --explain, --all and --unit need "
+                         "--format text or json\n";
+            return exit_usage;
+        }
         return run_command(run_options);
     }
     if (*compile) return compile_command(scheme, output);

@@ -44,7 +44,9 @@ constexpr std::size_t max_decimal_text = 2 * (100 * Decimal::max_parse_digits + 
 enum class Section : std::uint8_t {
     info = 1, choice_types, evidence, constants, tables, nodes, rules, code, lines,
     // format version 2
-    population_inputs, aggregates, grading, money, forfeits
+    population_inputs, aggregates, grading, money, forfeits,
+    // flags and the stages of population inputs and aggregates (issue 3, flags)
+    flags
 };
 
 const char* section_name(Section s) {
@@ -63,6 +65,7 @@ const char* section_name(Section s) {
     case Section::grading: return "grading";
     case Section::money: return "money";
     case Section::forfeits: return "forfeits";
+    case Section::flags: return "flags";
     }
     return "?";
 }
@@ -143,6 +146,7 @@ public:
         decimal(n.full); decimal(n.held);
         flag(n.has_children);
         u32(n.line); u32(n.column);
+        text(n.parts_reason);
     }
     void rule(const RuleInfo& r) {
         u32(r.node);
@@ -154,6 +158,7 @@ public:
     void population_input(const PopulationInput& i) {
         text(i.source_text);
         u32(i.line);
+        u8(i.stage);
     }
     void aggregate(const Aggregate& a) {
         enumeration(a.kind); enumeration(a.scope);
@@ -162,6 +167,7 @@ public:
         decimal(a.n);
         text(a.source_text);
         u32(a.line);
+        u8(a.stage);
     }
     void grading(const Grading& g) {
         u32(g.choice_type); u32(g.node);
@@ -186,6 +192,10 @@ public:
     void forfeit(const Forfeit& f) {
         u32(f.money);
         text(f.says); text(f.source_text);
+        u32(f.line);
+    }
+    void flag_decl(const Flag& f) {
+        text(f.name); text(f.says); text(f.source_text);
         u32(f.line);
     }
 
@@ -224,6 +234,9 @@ public:
         section(Section::forfeits);
         count(p.forfeits.size());
         for (const auto& f : p.forfeits) forfeit(f);
+        section(Section::flags);
+        count(p.flags.size());
+        for (const auto& f : p.flags) flag_decl(f);
         section(Section::code);
         count(p.code.size());
         for (auto w : p.code) u32(w);
@@ -420,6 +433,7 @@ public:
         n.has_children = flag("node has-children");
         n.line = u32("node line");
         n.column = u32("node column");
+        n.parts_reason = text("node parts reason");
         return n;
     }
     RuleInfo rule() {
@@ -437,6 +451,7 @@ public:
         PopulationInput i;
         i.source_text = text("population input source text");
         i.line = u32("population input line");
+        i.stage = u8("population input stage");  // the verifier checks it is 0 or 1
         return i;
     }
     Aggregate aggregate() {
@@ -449,6 +464,7 @@ public:
         a.n = decimal("aggregate count");
         a.source_text = text("aggregate source text");
         a.line = u32("aggregate line");
+        a.stage = u8("aggregate stage");  // the verifier checks it is 0 or 1
         return a;
     }
     Grading grading() {
@@ -491,6 +507,14 @@ public:
         f.line = u32("forfeit line");
         return f;
     }
+    Flag flag_decl() {
+        Flag f;
+        f.name = text("flag name");
+        f.says = text("flag says");
+        f.source_text = text("flag source text");
+        f.line = u32("flag line");
+        return f;
+    }
 
     Program program() {
         Program p;
@@ -528,6 +552,9 @@ public:
         section(Section::forfeits);
         n = count("forfeit", min_forfeit_bytes);
         for (std::size_t k = 0; k < n && !failed_; ++k) p.forfeits.push_back(forfeit());
+        section(Section::flags);
+        n = count("flag", min_flag_bytes);
+        for (std::size_t k = 0; k < n && !failed_; ++k) p.flags.push_back(flag_decl());
         section(Section::code);
         n = count("instruction", 4);
         if (!failed_) p.code.reserve(n);  // bounded by the bytes that remain
@@ -548,12 +575,13 @@ private:
     static constexpr std::size_t min_table_bytes = 4 + 4 + 1 + 4;
     static constexpr std::size_t min_node_bytes = 4 + 4 + 4 + 4 + 1 + 4 + 1 + 1 + 1 + 1 + 5 + 5 + 1 + 4 + 4;
     static constexpr std::size_t min_rule_bytes = 4 + 1 + 1 + 4 + 4 + 4 + 4;
-    static constexpr std::size_t min_population_input_bytes = 4 + 4;
-    static constexpr std::size_t min_aggregate_bytes = 1 + 1 + 1 + 4 + 4 + 5 + 4 + 4;
+    static constexpr std::size_t min_population_input_bytes = 4 + 4 + 1;
+    static constexpr std::size_t min_aggregate_bytes = 1 + 1 + 1 + 4 + 4 + 5 + 4 + 4 + 1;
     static constexpr std::size_t min_band_bytes = 1 + 1;
     static constexpr std::size_t min_veto_bytes = 4 + 4 + 4 + 4;
     static constexpr std::size_t min_money_bytes = 4 + 4 + 4 + 4;
     static constexpr std::size_t min_forfeit_bytes = 4 + 4 + 4 + 4;
+    static constexpr std::size_t min_flag_bytes = 4 + 4 + 4 + 4;
 
     bool need(std::size_t n, const char* what) {
         if (failed_) return false;

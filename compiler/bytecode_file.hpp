@@ -20,7 +20,7 @@
 
 namespace kaohe {
 
-inline constexpr std::uint16_t format_version = 2;  // 2: population, grades, money, votes
+inline constexpr std::uint16_t format_version = 3;  // 2: population, grades, money, votes; 3: parts reasons, stages, flags
 inline constexpr std::size_t max_khc_bytes = 64u << 20;  // 64 MiB: a 5,000-clause scheme is well under 1 MiB
 
 std::string serialize(const bc::Program& program);

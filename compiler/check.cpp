@@ -36,7 +36,7 @@ Interval table_interval(const bc::Table& table) {
     return r;
 }
 
-// A node's score: 0 up to its full marks plus its extras (NodeInfo::computed and the VM's clamp).
+// A node's score: 0 up to its full marks plus its allowance (the VM's clamp).
 Interval node_interval(const checked::NodeFacts& node) {
     if (!node.full) return Interval::unbounded();
     return Interval::between(0, *node.full + node.extras);
@@ -192,10 +192,15 @@ private:
         for (const auto& rule : node.rules)
             if (rule.kind == ast::RuleKind::score && !facts.score) facts.score = &rule;
         s_.nodes.push_back(facts);
+        // The allowance (bc::allowances): an extra child adds its cap and its own allowance, any
+        // other child its allowance, so an extra bonus raises every ceiling above it.
         for (const auto& child : node.children) {
-            if (child.extra && child.bonus_cap)
-                if (auto cap = checked::literal_value(*child.bonus_cap)) s_.nodes[index].extras += *cap;
+            auto child_index = static_cast<std::uint32_t>(s_.nodes.size());
             number_nodes(child, index);
+            Decimal raised = s_.nodes[child_index].extras;
+            if (child.extra && child.bonus_cap)
+                if (auto cap = checked::literal_value(*child.bonus_cap)) raised += *cap;
+            s_.nodes[index].extras += raised;
         }
         s_.nodes[index].end = static_cast<std::uint32_t>(s_.nodes.size());
     }

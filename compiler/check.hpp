@@ -6,7 +6,8 @@
 //    points, a cap can bind, a `within LO..HI` amount stays inside LO..HI
 //  - leaves have rules, bonus nodes award, every declared evidence is read
 //  - `score` rules: at most one per node, nothing beside it, a warning when it can leave
-//    [0, full + extras]; `extra` only on bonus nodes, and left out of the parent's points
+//    [0, full + allowance] (an `extra` bonus anywhere below raises it); `extra` only on bonus
+//    nodes, and left out of the parent's points
 //  - grade bands: thresholds strictly decreasing, quotas in (0%, 100%], `otherwise` last
 // Fills scheme.nodes (pre-order, with full marks, held points, extras and score rules).
 #pragma once

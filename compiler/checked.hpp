@@ -222,8 +222,8 @@ void for_each_child(const ast::Expr& e, F&& f) {
         e.node);
 }
 
-// Calls f(expr) for every expression after the totals: veto conditions, money amounts and
-// forfeit conditions, in that order (the order lowering emits them).
+// Calls f(expr) for every expression after the totals: veto conditions, money amounts, forfeit
+// conditions and flag conditions, in that order (the order lowering emits them).
 template <class F>
 void for_each_after_total_expr(const ast::Scheme& scheme, F&& f) {
     if (scheme.grading)
@@ -233,6 +233,8 @@ void for_each_after_total_expr(const ast::Scheme& scheme, F&& f) {
         if (money.amount) f(*money.amount);
     for (const auto& forfeit : scheme.forfeits)
         if (forfeit.condition) f(*forfeit.condition);
+    for (const auto& flag : scheme.flags)
+        if (flag.condition) f(*flag.condition);
 }
 
 // Calls f(node) for every node, pre-order.

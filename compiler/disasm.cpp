@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <vector>
 
 namespace kaohe {
@@ -141,12 +142,18 @@ std::string input_name(const Program& p, std::uint32_t i) {
     return i < p.population_inputs.size() ? fmt::format("i{}", i) : fmt::format("<input {} out of range>", i);
 }
 
+// Stage 0 (the usual) is not written; stage 1 (stored in phase 2, computed at BARRIER 1) is.
+std::string stage_note(std::uint8_t stage) {
+    return stage == 0 ? std::string() : fmt::format(", stage {}", stage);
+}
+
 // Population inputs and aggregates: listed only when the scheme has them.
 void list_population(std::string& out, const Program& p) {
     if (p.population_inputs.empty() && p.aggregates.empty()) return;
     out += fmt::format("\npopulation inputs ({})\n", p.population_inputs.size());
     for (std::size_t i = 0; i < p.population_inputs.size(); ++i)
-        out += fmt::format("  i{} {}  ; line {}\n", i, p.population_inputs[i].source_text, p.population_inputs[i].line);
+        out += fmt::format("  i{} {}  ; line {}{}\n", i, p.population_inputs[i].source_text, p.population_inputs[i].line,
+                           stage_note(p.population_inputs[i].stage));
     out += fmt::format("\naggregates ({})\n", p.aggregates.size());
     for (std::size_t a = 0; a < p.aggregates.size(); ++a) {
         const auto& agg = p.aggregates[a];
@@ -156,12 +163,12 @@ void list_population(std::string& out, const Program& p) {
         what += fmt::format(" among {}", scope_name(agg.scope));
         if (agg.ascending) what += " ascending";
         if (agg.where != no_index) what += " where " + input_name(p, agg.where);
-        out += fmt::format("  a{} {}  ; line {}\n", a, what, agg.line);
+        out += fmt::format("  a{} {}  ; line {}{}\n", a, what, agg.line, stage_note(agg.stage));
         if (!agg.source_text.empty()) out += fmt::format("      {}\n", agg.source_text);
     }
 }
 
-// Grading, money and forfeits: listed only when the scheme has them.
+// Grading, money, forfeits and flags: listed only when the scheme has them.
 void list_after_totals(std::string& out, const Program& p) {
     const auto& g = p.grading;
     if (g.choice_type != no_index || !g.bands.empty() || !g.vetoes.empty()) {
@@ -205,6 +212,15 @@ void list_after_totals(std::string& out, const Program& p) {
             if (!forfeit.says.empty()) out += fmt::format("      says \"{}\"\n", forfeit.says);
         }
     }
+    if (!p.flags.empty()) {
+        out += fmt::format("\nflags ({})\n", p.flags.size());
+        for (std::size_t f = 0; f < p.flags.size(); ++f) {
+            const auto& flag = p.flags[f];
+            out += fmt::format("  g{} flag {}  ; line {}\n", f, flag.name, flag.line);
+            if (!flag.source_text.empty()) out += fmt::format("      {}\n", flag.source_text);
+            if (!flag.says.empty()) out += fmt::format("      says \"{}\"\n", flag.says);
+        }
+    }
 }
 
 void list_tables(std::string& out, const Program& p) {
@@ -246,6 +262,8 @@ void list_tables(std::string& out, const Program& p) {
         auto name = node.name.empty() ? std::string{} : node.name + " ";
         out += fmt::format("  n{:<4}{:{}}{} {}\"{}\" {}  ; line {}\n", n, "", 2 * depth[n], node_kind_name(node.kind),
                            name, node.label, points, node.line);
+        if (!node.parts_reason.empty())
+            out += fmt::format("        {:{}}parts because \"{}\"\n", "", 2 * depth[n], node.parts_reason);
     }
 
     out += fmt::format("\nrules ({})\n", p.rules.size());
@@ -347,6 +365,9 @@ std::string operand_meaning(const Program& p, const LoopNames& loops, std::size_
     case OperandKind::forfeit:
         if (a >= p.forfeits.size()) return out_of_range("forfeit");
         return p.forfeits[a].source_text.empty() ? fmt::format("forfeit {}", a) : p.forfeits[a].source_text;
+    case OperandKind::flag:
+        if (a >= p.flags.size()) return out_of_range("flag");
+        return p.flags[a].source_text.empty() ? fmt::format("flag {}", p.flags[a].name) : p.flags[a].source_text;
     }
     return {};
 }
@@ -365,9 +386,15 @@ void list_code(std::string& out, const Program& p) {
         loops.at(pc);
         const auto& info = op_info(opcode_of(w));
         // A barrier divides the listing: every unit waits here for all the others.
-        if (opcode_of(w) == Op::BARRIER)
-            out += fmt::format("  ---- phase {} ends: every unit waits here, then {} ----\n", a + 1,
-                               a == 0 ? "the population values are computed" : a == 1 ? "grades are assigned" : "?");
+        if (opcode_of(w) == Op::BARRIER) {
+            const bool stage_1 = std::any_of(p.aggregates.begin(), p.aggregates.end(),
+                                             [](const Aggregate& agg) { return agg.stage == 1; });
+            const char* then = a == 0   ? "the population values are computed"
+                               : a != 1 ? "?"
+                               : stage_1 ? "the stage-1 population values are computed and grades assigned"
+                                         : "grades are assigned";
+            out += fmt::format("  ---- phase {} ends: every unit waits here, then {} ----\n", a + 1, then);
+        }
         auto operand = info.operand == OperandKind::none ? std::string{} : fmt::format("{}", a);
         if (info.operand == OperandKind::field) operand = fmt::format("{}.{}", a >> 16, a & 0xffffu);
         if (info.operand == OperandKind::round) operand = fmt::format("{}.{}", a & 0xffu, a >> 8);

@@ -93,19 +93,25 @@ public:
         population_table();
         grading_table();
         money_table();
+        flag_table();
         // opcodes.def "Phases": a scheme with no population values, grades or money runs each
         // unit straight through, with no barriers (streaming).
-        bool phased = !p_.aggregates.empty() || ast.grading || !ast.money.empty() || !ast.forfeits.empty();
+        bool phased = !p_.aggregates.empty() || ast.grading || !ast.money.empty() || !ast.forfeits.empty() ||
+                      !ast.flags.empty();
         line_ = ast.root.span.begin.line;
         node_code(ast.root, 1);
         if (phased) {
-            store_inputs();
+            store_inputs(0);
             barrier(0);
         }
         node_code(ast.root, 2);
         veto_code();
-        if (phased) barrier(1);
+        if (phased) {
+            store_inputs(1);  // values known only now (the total with a mean in it), for stage 1
+            barrier(1);
+        }
         money_code();
+        flag_code();
         line_ = ast.root.span.begin.line;
         emit(Op::HALT);
         if (too_large_) return std::nullopt;
@@ -151,6 +157,7 @@ private:
             info.has_children = !node.children.empty();
             info.line = node.span.begin.line;
             info.column = node.span.begin.column;
+            if (node.parts) info.parts_reason = node.parts_reason;
             p_.nodes.push_back(std::move(info));
         }
         check_limit(p_.nodes.size(), "nodes");
@@ -199,6 +206,7 @@ private:
             if (pop.n) a.n = *fold_constant(*pop.n, s_);
             a.source_text = span_text(source_, e.span);
             a.line = e.span.begin.line;
+            a.stage = stage_of(pop, s_);
             p_.aggregates.push_back(std::move(a));
         });
         check_limit(p_.aggregates.size(), "population expressions");
@@ -207,7 +215,10 @@ private:
     std::uint32_t input(const ast::Expr& e) {
         auto [it, fresh] = input_index_.try_emplace(ast::print(e), static_cast<std::uint32_t>(p_.population_inputs.size()));
         if (fresh) {
-            p_.population_inputs.push_back(bc::PopulationInput{span_text(source_, e.span), e.span.begin.line});
+            // A phase-2 X or C (it reads the total, or a node with a population value in it) can
+            // only be stored in phase 2: a stage-1 input.
+            std::uint8_t stage = phase_of(e, s_) == 2 ? 1 : 0;
+            p_.population_inputs.push_back(bc::PopulationInput{span_text(source_, e.span), e.span.begin.line, stage});
             input_exprs_.push_back(&e);
         }
         return it->second;
@@ -239,6 +250,10 @@ private:
             const ast::Forfeit& f = s_.ast->forfeits[i];
             p_.forfeits.push_back(bc::Forfeit{s_.forfeit_money[i], f.says, f.source_text, f.span.begin.line});
         }
+    }
+
+    void flag_table() {
+        for (const auto& f : s_.ast->flags) p_.flags.push_back(bc::Flag{f.name, f.says, f.source_text, f.span.begin.line});
     }
 
     // ---- emitting ----------------------------------------------------------------------
@@ -294,9 +309,11 @@ private:
         emit(Op::NODE, n);
     }
 
-    // Phase 1 ends by keeping each population input (X, C) of this unit.
-    void store_inputs() {
+    // Each phase ends by keeping the population inputs (X, C) of this unit of its stage: phase 1
+    // the stage-0 inputs, phase 2 the stage-1 ones.
+    void store_inputs(std::uint8_t stage) {
         for (std::uint32_t k = 0; k < input_exprs_.size(); ++k) {
+            if (p_.population_inputs[k].stage != stage) continue;
             LineScope line(*this, input_exprs_[k]->span.begin.line);
             expr(*input_exprs_[k]);
             emit(Op::STORE, k);
@@ -330,6 +347,15 @@ private:
             LineScope line(*this, forfeits[f].span.begin.line);
             expr(*forfeits[f].condition);
             emit(Op::FORFEIT, f);
+        }
+    }
+
+    void flag_code() {
+        const auto& flags = s_.ast->flags;
+        for (std::uint32_t f = 0; f < flags.size(); ++f) {
+            LineScope line(*this, flags[f].span.begin.line);
+            expr(*flags[f].condition);
+            emit(Op::FLAG, f);
         }
     }
 
@@ -628,14 +654,17 @@ void check_invariants(const checked::Scheme& s, const bc::Program& p) {
     assert(!p.code.empty() && bc::opcode_of(p.code.back()) == Op::HALT && "code ends with HALT");
     assert(p.lines.size() == p.code.size() && "one line per instruction");
     assert(p.nodes.size() == s.nodes.size());
-    // Phases: STORE only before BARRIER 0, AGG only after it, GRADE only after BARRIER 1.
+    // Phases: a stage-k input is STOREd in phase k + 1 (before BARRIER k), a stage-k aggregate
+    // read after BARRIER k; GRADE and FLAG only after BARRIER 1.
     int barriers = 0;
     for (auto word : p.code) {
         Op op = bc::opcode_of(word);
+        std::uint32_t a = bc::operand_of(word);
         if (op == Op::BARRIER) ++barriers;
-        assert((op != Op::STORE || barriers == 0) && "STORE is phase 1");
-        assert((op != Op::AGG || barriers >= 1) && "AGG is after BARRIER 0");
+        assert((op != Op::STORE || barriers == p.population_inputs[a].stage) && "STORE in its stage's phase");
+        assert((op != Op::AGG || barriers > p.aggregates[a].stage) && "AGG after its stage's barrier");
         assert((op != Op::GRADE || barriers == 2) && "GRADE is after BARRIER 1");
+        assert((op != Op::FLAG || barriers == 2) && "FLAG is after BARRIER 1");
     }
     assert((barriers == 0 || barriers == 2) && "both barriers or none");
 }

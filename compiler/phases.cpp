@@ -21,6 +21,7 @@ public:
     void run() {
         if (!s_.nodes.empty()) node_phase(0);
         for_each_population(s_, [&](const ast::Expr& e) { check_inputs(std::get<ast::Population>(e.node)); });
+        check_stage_1_uses();
     }
 
 private:
@@ -67,13 +68,8 @@ private:
             if (it != s_.bindings.end()) {
                 const Binding& b = it->second;
                 const std::string& name = std::get<ast::NameRef>(e.node).name;
-                if (b.kind == Binding::Kind::node && s_.nodes[b.index].phase == 2) {
-                    error(e.span, fmt::format("{} of {} ... among must be a phase-1 value, but '{}' is scored in phase 2 "
-                                              "(it reads a population value): `among` cannot nest, not even "
-                                              "through a named node",
-                                              what, word, name));
-                    return false;
-                }
+                // A phase-2 node (or the total containing one) is allowed: the population value is
+                // then stage 1, and check_stage_1_uses says where it may be read.
                 if (b.kind == Binding::Kind::grade) {
                     error(e.span, fmt::format("{} of {} ... among cannot read the grade '{}': grades come after the "
                                               "population values",
@@ -91,6 +87,54 @@ private:
         bool ok = true;
         checked::for_each_child(e, [&](const ast::Expr& child) { ok = ok && check_input(child, word, what, inner); });
         return ok;
+    }
+
+    // A stage-1 population value is computed at BARRIER 1, after every node is scored and every
+    // veto decided: a rule or a veto cannot read it, only money, forfeit and flag lines.
+    void check_stage_1_uses() {
+        auto check = [&](const ast::Expr& e, const char* where) {
+            each_population_in(e, [&](const ast::Expr& pop) {
+                const auto& p = std::get<ast::Population>(pop.node);
+                if (stage_of(p, s_) == 0) return;
+                const ast::Expr* late = phase_2_name(p);
+                error(pop.span,
+                      fmt::format("this {} ... among is over {}, known only after phase 2 (it reads a population "
+                                  "value), so it is computed after the totals, with the grades: it can be used in "
+                                  "money, forfeit and flag lines, not {}",
+                                  checked::population_word(p.kind),
+                                  late ? describe_late(*late) : std::string("a phase-2 value"), where));
+            });
+        };
+        for (const auto& node : s_.nodes)
+            for (const auto& rule : node.node->rules)
+                checked::for_each_rule_expr(rule, [&](const ast::Expr& e) { check(e, "in a rule"); });
+        if (s_.ast->grading)
+            for (const auto& veto : s_.ast->grading->vetoes)
+                if (veto.condition) check(*veto.condition, "in a veto (vetoes are decided before the grades)");
+    }
+
+    // The first name in X or C of `p` that reads a phase-2 node, or null.
+    const ast::Expr* phase_2_name(const ast::Population& p) const {
+        const ast::Expr* found = nullptr;
+        std::function<void(const ast::Expr&)> visit = [&](const ast::Expr& e) {
+            if (found) return;
+            if (std::holds_alternative<ast::NameRef>(e.node)) {
+                auto it = s_.bindings.find(&e);
+                if (it != s_.bindings.end() && it->second.kind == Binding::Kind::node &&
+                    s_.nodes[it->second.index].phase == 2)
+                    found = &e;
+                return;
+            }
+            checked::for_each_child(e, visit);
+        };
+        for (const ast::Expr* input : {p.value.get(), p.where.get()})
+            if (input) visit(*input);
+        return found;
+    }
+
+    std::string describe_late(const ast::Expr& name) const {
+        const std::string& text = std::get<ast::NameRef>(name.node).name;
+        return text == "total" ? std::string("the total") : fmt::format("'{}'", text);
     }
 
     void error(Span at, std::string message) { diags_.error(s_.file, at, std::move(message)); }
@@ -112,6 +156,12 @@ std::uint8_t phase_of(const ast::Expr& e, const checked::Scheme& s) {
     std::uint8_t phase = 1;
     checked::for_each_child(e, [&](const ast::Expr& child) { phase = std::max(phase, phase_of(child, s)); });
     return phase;
+}
+
+std::uint8_t stage_of(const ast::Population& p, const checked::Scheme& s) {
+    for (const ast::Expr* input : {p.value.get(), p.where.get()})
+        if (input && phase_of(*input, s) == 2) return 1;
+    return 0;
 }
 
 void for_each_population(const checked::Scheme& s, const std::function<void(const ast::Expr&)>& f) {

@@ -24,7 +24,7 @@ enum class Op : std::uint8_t {
 
 enum class OperandKind : std::uint8_t {
     none, constant, slot, field, table, choice, boolean, round, forward, back, rule, node,
-    input, aggregate, barrier, veto, money, forfeit
+    input, aggregate, barrier, veto, money, forfeit, flag
 };
 
 struct OpInfo {
@@ -101,8 +101,8 @@ struct NodeInfo {
     NodeKind kind = NodeKind::item;
     std::uint32_t parent = no_index;  // node 0 (the scheme) has none; nodes are in pre-order
     bool bonus = false;          // `bonus cap N`: starts at 0, awards up to `full`
-    bool extra = false;          // bonus on top of the parent: the parent may score full + extras
-    bool computed = false;       // has a `score` rule: score = clamp(that value, 0, full + extras)
+    bool extra = false;          // bonus on top of the parent: raises the ceilings above it (allowances)
+    bool computed = false;       // has a `score` rule: score = clamp(that value, 0, full + allowance)
     std::uint8_t phase = 1;      // 2 when the node (or a descendant) reads a population value
     Decimal full;                // points (or the bonus cap): the most this node can score
     // Points held by the node's own rules: full - parts when the scheme declares `parts` below
@@ -110,7 +110,26 @@ struct NodeInfo {
     Decimal held;
     bool has_children = false;
     std::uint32_t line = 0, column = 0;
+    // `parts N because "..."`: why the children's points do not add up to `full` (empty when the
+    // scheme declares no `parts`). Reports give it when the node is capped at its points.
+    std::string parts_reason;
 };
+
+// The points a node may score above its `full` because of `extra` bonus nodes below it:
+// allowance(n) = Σ over n's children of (full + allowance, for an extra child) or (allowance,
+// for any other child). A node's ceiling is full + allowance(n); an extra bonus thus raises
+// every ancestor's ceiling, so the 上浮 of an item reaches the total. Nodes are in pre-order
+// (a child comes after its parent), so one pass from the last node accumulates each subtree.
+inline std::vector<Decimal> allowances(const std::vector<NodeInfo>& nodes) {
+    std::vector<Decimal> allowance(nodes.size());
+    for (std::size_t n = nodes.size(); n-- > 1;) {
+        const NodeInfo& node = nodes[n];
+        if (node.parent >= n) continue;  // not a tree in pre-order (the verifier rejects it)
+        if (node.extra) allowance[node.parent] += node.full + allowance[n];
+        else if (!allowance[n].is_zero()) allowance[node.parent] += allowance[n];
+    }
+    return allowance;
+}
 
 enum class RuleKind : std::uint8_t { deduct, award, score };
 
@@ -124,10 +143,12 @@ struct RuleInfo {
 };
 
 // ---- population (phase 2) ---------------------------------------------------------------
-// A value every unit computes in phase 1 (STORE) for the aggregates to read.
+// A value every unit computes (STORE) for the aggregates to read: in phase 1 (stage 0), or in
+// phase 2 (stage 1: it reads a value known only after phase 2, e.g. the total containing a mean).
 struct PopulationInput {
     std::string source_text;  // the expression as written
     std::uint32_t line = 0;
+    std::uint8_t stage = 0;   // 0: STOREd before BARRIER 0; 1: STOREd between BARRIER 0 and 1
 };
 
 enum class AggregateKind : std::uint8_t { rank, mean, max, min, sum, count, bottom, top };
@@ -142,6 +163,10 @@ struct Aggregate {
     Decimal n;                            // bottom/top: how many
     std::string source_text;
     std::uint32_t line = 0;
+    // When it is computed (opcodes.def "Phases"): 0 at BARRIER 0, over stage-0 inputs, readable
+    // in phase 2; 1 at BARRIER 1 (with the grades), over inputs of either stage, readable only
+    // after it (money, forfeit and flag lines).
+    std::uint8_t stage = 0;
 };
 
 // ---- after the totals -----------------------------------------------------------------------
@@ -176,6 +201,13 @@ struct Forfeit {
     std::uint32_t line = 0;
 };
 
+// flag 诫勉 if C: after the totals, a unit for which C holds carries the flag (a consequence that
+// is neither a grade nor money).
+struct Flag {
+    std::string name, says, source_text;
+    std::uint32_t line = 0;
+};
+
 struct SchemeInfo {
     std::string title, issuer, document, assesses;
     std::string year;                     // as written, may be empty
@@ -199,6 +231,7 @@ struct Program {
     Grading grading;                  // grading.choice_type == no_index: the scheme has no grades
     std::vector<Money> money;
     std::vector<Forfeit> forfeits;
+    std::vector<Flag> flags;          // FLAG A sets flags[A] on the unit (after BARRIER 1)
     std::vector<Word> code;           // ends with HALT
     std::vector<std::uint32_t> lines; // lines[i] = scheme source line of code[i]
 };

@@ -37,6 +37,7 @@ public:
         declare_nodes(ast.root);
         if (ast.grading) declare_grading(*ast.grading);
         for (const auto& m : ast.money) declare_money(m);
+        for (const auto& f : ast.flags) claim(f.name, f.name_span, "a flag");
         bind_constants();
         bind_rules(ast.root, 0);
         bind_after_totals(ast);
@@ -85,7 +86,7 @@ private:
             return;
         }
         if (!module->evidence.empty() || !module->root.children.empty() || !module->uses.empty() ||
-            module->grading || !module->money.empty()) {
+            module->grading || !module->money.empty() || !module->forfeits.empty() || !module->flags.empty()) {
             error(use.span, fmt::format("stdlib module '{}' may hold only type and const declarations", file.name));
             return;
         }
@@ -423,9 +424,11 @@ private:
         reader_ = no_reader;
     }
 
-    // Vetoes, money and forfeits run after every node is scored: they may read any node. Only
-    // money and forfeit lines run after grading, so only they may read the grade.
+    // Vetoes, money, forfeits and flags run after every node is scored: they may read any node,
+    // and the total (`total`, node 0). Only money, forfeit and flag lines run after grading, so
+    // only they may read the grade.
     void bind_after_totals(const ast::Scheme& ast) {
+        total_readable_ = true;
         if (ast.grading)
             for (const auto& veto : ast.grading->vetoes)
                 if (veto.condition) bind(*veto.condition);
@@ -445,7 +448,23 @@ private:
             error(forfeit.money_span, fmt::format("forfeit of unknown money '{}' ({})", forfeit.money, declared),
                   checked::did_you_mean(forfeit.money, money_names_));
         }
+        for (const auto& flag : ast.flags)
+            if (flag.condition) bind(*flag.condition);
         grade_readable_ = false;
+        total_readable_ = false;
+    }
+
+    // `total`: the whole scheme's score (node 0), final only after every node is scored.
+    void bind_total(const ast::Expr& e) {
+        if (total_readable_) {
+            s_.bindings[&e] = Binding{Binding::Kind::node, 0, 0, nullptr};
+            return;
+        }
+        error(e.span, "'total' is the whole scheme's score, known only after every node is scored: it can be read in "
+                      "veto, money, forfeit and flag lines, not here",
+              reader_ != no_reader ? "to use a node's score in a rule, name the node (item 党建 \"...\") and read "
+                                     "it from a node scored after it"
+                                   : "");
     }
 
     // A node's name reads its score, so its NODE must have run before the reading rule runs:
@@ -539,6 +558,10 @@ private:
                 return;
             }
         }
+        if (name == "total") {  // a keyword: only the grammar's `total` (not a call) gets here
+            bind_total(e);
+            return;
+        }
         if (auto it = evidence_index_.find(name); it != evidence_index_.end()) {
             if (constants_visible_ != no_limit) {
                 error(e.span, fmt::format("a constant cannot read evidence ('{}')", name));
@@ -629,7 +652,8 @@ private:
     std::string module_;                     // the stdlib module being declared, or empty
     Span module_use_;                        // its `use`
     std::uint32_t reader_ = no_reader;       // the node whose rules are being bound
-    bool grade_readable_ = false;            // binding money or forfeit lines
+    bool grade_readable_ = false;            // binding money, forfeit or flag lines
+    bool total_readable_ = false;            // binding veto, money, forfeit or flag lines
     std::vector<const ast::Lambda*> scope_;  // open lambdas, innermost last
     std::size_t constants_visible_ = no_limit;  // while binding constant i: i (and no evidence)
 };

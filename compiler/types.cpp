@@ -833,6 +833,8 @@ private:
         }
         for (const auto& forfeit : ast.forfeits)
             if (forfeit.condition) require_yes_no(*forfeit.condition, "a forfeit's condition");
+        for (const auto& flag : ast.flags)
+            if (flag.condition) require_yes_no(*flag.condition, fmt::format("the condition of flag {}", flag.name));
     }
 
     checked::Scheme& s_;

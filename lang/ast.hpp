@@ -253,7 +253,7 @@ struct Header {
     Span span;
 };
 
-// ---- after the totals: grades, money, forfeits ----------------------------------------
+// ---- after the totals: grades, money, forfeits, flags ---------------------------------
 
 struct GradeBand {
     Span span;
@@ -302,6 +302,17 @@ struct Forfeit {
     std::string source_text;
 };
 
+// flag 诫勉 if COND says "...": after the totals, the unit carries the flag when COND holds (a
+// consequence that is neither a grade nor money, e.g. 诫勉 for the last three)
+struct Flag {
+    Span span;
+    std::string name;
+    Span name_span;
+    ExprPtr condition;
+    std::string says;
+    std::string source_text;
+};
+
 struct Use {
     Span span;
     std::string module;  // stdlib module name, e.g. levels
@@ -318,6 +329,7 @@ struct Scheme {
     std::optional<Grading> grading;
     std::vector<MoneyDecl> money;
     std::vector<Forfeit> forfeits;
+    std::vector<Flag> flags;
 };
 
 }  // namespace kaohe::ast

@@ -199,6 +199,10 @@ std::string print(const Scheme& s) {
         out += fmt::format("forfeit {} {} if {} {}\n", f.money, at(f.money_span), print(*f.condition), at(f.span));
         print_says(out, "", f.says, f.source_text);
     }
+    for (const auto& f : s.flags) {
+        out += fmt::format("flag {} {} if {} {}\n", f.name, at(f.name_span), print(*f.condition), at(f.span));
+        print_says(out, "", f.says, f.source_text);
+    }
     return out;
 }
 

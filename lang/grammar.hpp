@@ -362,8 +362,11 @@ struct expression_tok;
 struct rounding_word : sor<kw<Keyword::half_up>, kw<Keyword::half_even>, kw<Keyword::down>, kw<Keyword::up>> {};
 struct yes_no_word : sor<kw<Keyword::yes>, kw<Keyword::no>> {};
 // A name used as a value: an evidence field, a constant, a lambda parameter, a choice value,
-// a rounding mode (round(x, 2, half_up)) or yes/no.
-struct name_ref : sor<name, rounding_word, yes_no_word> {};
+// a rounding mode (round(x, 2, half_up)), yes/no, or `total`.
+// `total` (not followed by '(', which is the votes builtin) is the whole scheme's score, readable
+// after the totals: in veto, money, forfeit and flag lines (`bottom 3 by total among all`).
+struct total_word : kw<Keyword::total> {};
+struct name_ref : sor<name, rounding_word, yes_no_word, total_word> {};
 
 struct paren_close : close_paren {};
 struct parenthesised : seq<open_paren, must<expression_tok>, must<paren_close>> {};
@@ -663,16 +666,22 @@ struct forfeit_condition : expression_tok {};
 struct forfeit_decl : seq<key<Keyword::forfeit>, must<forfeit_money>, _, must<forfeit_if>, must<forfeit_condition>,
                           opt<says_clause>> {};
 
+// flag 诫勉 if COND [says "..."]
+struct flag_name : name {};
+struct flag_if : key<Keyword::if_> {};
+struct flag_condition : expression_tok {};
+struct flag_decl : seq<key<Keyword::flag>, must<flag_name>, _, must<flag_if>, must<flag_condition>, opt<says_clause>> {};
+
 // ---- the file ---------------------------------------------------------------------------------------
 
 // Order in the scheme block: header fields, `type`, `const` and `evidence` before the first node
 // (checked by the builder); nodes; `score` (the whole scheme's computed score), `grades`, `money`
-// and `forfeit` anywhere: before, between or after the nodes.
+// `forfeit` and `flag` anywhere: before, between or after the nodes.
 struct misplaced_rule : any {};
 struct rule_at_top_level : seq<at<rule_keyword>, raise<misplaced_rule>> {};
 struct unexpected_in_scheme : any {};
 struct scheme_member : sor<header_field, type_decl, const_decl, evidence_block, node, score_stmt, grading_decl,
-                           money_decl, forfeit_decl, rule_at_top_level, raise<unexpected_in_scheme>> {};
+                           money_decl, forfeit_decl, flag_decl, rule_at_top_level, raise<unexpected_in_scheme>> {};
 struct scheme_title : string_tok {};
 struct scheme_close : close_brace {};
 struct scheme_body : seq<must<open_brace>, star<not_at<one<'}'>>, not_at<eof>, recover<scheme_member>, _>,
@@ -845,7 +854,7 @@ KAOHE_ERROR(misplaced_rule,
             "\nat the top level, 'score EXPR' gives the whole scheme a computed score")
 KAOHE_ERROR(unexpected_in_scheme,
             "expected a header field, 'type', 'const', 'evidence', a node (section/item/clause), 'score', 'grades', "
-            "'money', 'forfeit' or '}'")
+            "'money', 'forfeit', 'flag' or '}'")
 KAOHE_ERROR(grading_name, "expected the grades' name after 'grades', as in grades 等次 by total among all { ... }")
 KAOHE_ERROR(grading_by_word, "expected 'by total' or 'by NODE' after the grades' name: what the grades are given by")
 KAOHE_ERROR(grading_by, "expected 'total' or a node's name after 'by'")
@@ -864,6 +873,9 @@ KAOHE_ERROR(money_amount, "expected the amount, an expression, after '='")
 KAOHE_ERROR(forfeit_money, "expected the name of a 'money' amount after 'forfeit'")
 KAOHE_ERROR(forfeit_if, "expected 'if' and the condition after the amount's name: forfeit 考核奖 if C")
 KAOHE_ERROR(forfeit_condition, "expected a condition after 'if'")
+KAOHE_ERROR(flag_name, "expected the flag's name after 'flag', as in flag 诫勉 if bottom 3 by total among all")
+KAOHE_ERROR(flag_if, "expected 'if' and the condition after the flag's name: flag 诫勉 if C")
+KAOHE_ERROR(flag_condition, "expected a condition after 'if'")
 KAOHE_ERROR(scheme_title, "expected the scheme's title, a string in quotes, after 'scheme'")
 KAOHE_ERROR(scheme_close, "expected '}' to close the {block}")
 KAOHE_ERROR(module_name, "expected a module name after 'use'")

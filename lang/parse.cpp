@@ -40,10 +40,11 @@ using scheme_selector = pt::selector<
         g::rule_stmt, g::deduct_keyword, g::award_keyword, g::per_missing, g::missing_name, g::per_quantity,
         g::if_keyword, g::unless_keyword, g::rule_condition, g::cap_amount, g::says_clause, g::rule_amount,
         g::score_stmt, g::score_amount,
-        // grades, money, forfeits
+        // grades, money, forfeits, flags
         g::grading_decl, g::grading_name, g::grading_by, g::scope_word, g::grade_band, g::band_name,
         g::band_otherwise, g::band_threshold, g::quota_value, g::veto_stmt, g::veto_grade, g::veto_condition,
         g::money_decl, g::money_name, g::money_amount, g::forfeit_decl, g::forfeit_money, g::forfeit_condition,
+        g::flag_decl, g::flag_name, g::flag_condition,
         // population expressions
         g::rank_expr, g::aggregate_expr, g::aggregate_word, g::count_expr, g::extreme_expr, g::extreme_word,
         g::population_value, g::population_n, g::population_where, g::ascending_word,
@@ -99,6 +100,7 @@ private:
     ast::Veto veto(const Tree& n);
     ast::MoneyDecl money(const Tree& n);
     ast::Forfeit forfeit(const Tree& n);
+    ast::Flag flag(const Tree& n);
     void scheme_member(const Tree& n, ast::Scheme& scheme, bool& seen_node);
     void declaration(const Tree& n, ast::Scheme& scheme);
     bool first_time(const Tree& field, std::string_view word);
@@ -517,7 +519,7 @@ ast::Node SchemeBuilder::node(const Tree& n) {
     return out;
 }
 
-// ---- after the totals: grades, money, forfeits ------------------------------------------------------
+// ---- after the totals: grades, money, forfeits, flags -----------------------------------------------
 
 ast::GradeBand SchemeBuilder::band(const Tree& n) {
     ast::GradeBand b;
@@ -606,6 +608,18 @@ ast::Forfeit SchemeBuilder::forfeit(const Tree& n) {
     return f;
 }
 
+ast::Flag SchemeBuilder::flag(const Tree& n) {
+    ast::Flag f;
+    f.span = read_.span(n);
+    const Tree& name = *front::TreeReader::child<g::flag_name>(n);
+    f.name = name.string();
+    f.name_span = read_.span(name);
+    f.condition = expr_child(*front::TreeReader::child<g::flag_condition>(n));
+    if (const Tree* says = front::TreeReader::child<g::says_clause>(n)) f.says = string_of(*says);
+    f.source_text = source_text(n);
+    return f;
+}
+
 // ---- the file -------------------------------------------------------------------------------------
 
 bool SchemeBuilder::first_time(const Tree& field, std::string_view word) {
@@ -687,6 +701,10 @@ void SchemeBuilder::scheme_member(const Tree& n, ast::Scheme& scheme, bool& seen
     }
     if (n.is_type<g::forfeit_decl>()) {
         scheme.forfeits.push_back(forfeit(n));
+        return;
+    }
+    if (n.is_type<g::flag_decl>()) {
+        scheme.flags.push_back(flag(n));
         return;
     }
     if (seen_node)

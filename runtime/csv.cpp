@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cstring>
 #include <optional>
 
 namespace kaohe {
@@ -207,6 +208,192 @@ bool read_csv(std::string_view text, const std::string& source_name, CsvTable& o
         out.rows.push_back(std::move(row));
     }
     return diags.error_count() == errors_before;
+}
+
+// ---- streaming ----------------------------------------------------------------------------
+
+std::size_t csv_bom_length(std::string_view text) { return text.substr(0, utf8_bom.size()) == utf8_bom ? utf8_bom.size() : 0; }
+
+std::size_t csv_rows_end(std::string_view text) {
+    // Most tables quote nothing: then the last line end is the end of the last row.
+    if (std::memchr(text.data(), '"', text.size()) == nullptr) {
+        const std::size_t last = text.find_last_of("\r\n");
+        return last == std::string_view::npos ? 0 : last + 1;
+    }
+    // Outside quotes a line end ends a row; a doubled quote inside a quoted cell toggles twice,
+    // so counting quotes is enough to know whether a line end is inside a cell.
+    bool quoted = false;
+    std::size_t end = 0;
+    const char* p = text.data();
+    for (std::size_t i = 0, n = text.size(); i < n; ++i) {
+        const char c = p[i];
+        if (c == '"') quoted = !quoted;
+        else if (!quoted && (c == '\n' || c == '\r')) end = i + 1;
+    }
+    return end;
+}
+
+namespace {
+
+// The first byte that is not well-formed UTF-8, skipping ASCII eight bytes at a time (most of an
+// evidence table is digits, commas and short words).
+std::optional<std::size_t> first_invalid_utf8_fast(std::string_view text) {
+    std::size_t i = 0;
+    const std::size_t n = text.size();
+    while (i < n) {
+        if (i + 8 <= n) {
+            std::uint64_t word;
+            std::memcpy(&word, text.data() + i, 8);
+            if ((word & 0x8080808080808080ull) == 0) {
+                i += 8;
+                continue;
+            }
+        }
+        const std::size_t len = utf8_sequence_length(text, i);
+        if (len == 0) return i;
+        i += len;
+    }
+    return std::nullopt;
+}
+
+// Code points in `bytes` (a continuation byte belongs to the previous column).
+std::uint32_t code_points(std::string_view bytes) {
+    std::uint32_t n = 0;
+    for (const char c : bytes) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    return n;
+}
+
+}  // namespace
+
+CsvRowCursor::CsvRowCursor(std::string_view chunk, std::uint32_t first_line, const std::string& source_name,
+                           Diagnostics& diags)
+    : text_(chunk), line_(first_line), source_(source_name), diags_(diags) {
+    if (auto bad = first_invalid_utf8_fast(chunk)) {
+        SourcePos at = position_of(chunk, *bad);
+        at.line += first_line - 1;
+        diags_.error(source_, Span{at, 1}, "the table is not valid UTF-8",
+                     "save it from Excel as \"CSV UTF-8 (逗号分隔)\"; a plain \"CSV\" on Chinese Windows is GBK");
+        bad_utf8_ = true;
+        i_ = text_.size();
+    }
+}
+
+bool CsvRowCursor::next(CsvRow& row, std::size_t header_cells) {
+    const char* p = text_.data();
+    const std::size_t n = text_.size();
+    const auto at_line_end = [&] { return i_ < n && (p[i_] == '\n' || p[i_] == '\r'); };
+    const auto skip_line_end = [&] {
+        if (i_ < n && p[i_] == '\r') ++i_;
+        if (i_ < n && p[i_] == '\n') {
+            ++i_;
+            ++line_;
+        }
+        column_ = 1;
+    };
+    // Moves over `bytes` bytes that hold no line feed.
+    const auto advance = [&](std::size_t bytes) {
+        column_ += code_points(text_.substr(i_, bytes));
+        i_ += bytes;
+    };
+    while (i_ < n) {
+        if (at_line_end()) {  // an empty line
+            skip_line_end();
+            continue;
+        }
+        bool bad = false;
+        const auto error = [&](SourcePos at, std::string message, std::string suggestion = {}) {
+            diags_.error(source_, Span{at, 1}, std::move(message), std::move(suggestion));
+            bad = true;
+        };
+        const auto skip_to_cell_end = [&] {
+            std::size_t j = i_;
+            while (j < n && p[j] != ',' && p[j] != '\n' && p[j] != '\r') ++j;
+            advance(j - i_);
+        };
+        row.line = line_;
+        std::size_t count = 0;
+        for (;;) {
+            if (count == max_csv_columns) {
+                error(SourcePos{line_, column_}, fmt::format("more than {} cells in one row", max_csv_columns));
+                while (i_ < n && !at_line_end()) advance(1);
+                break;
+            }
+            if (count == row.cells.size()) row.cells.emplace_back();
+            CsvCell& cell = row.cells[count++];
+            cell.text.clear();
+            cell.pos = SourcePos{line_, column_};
+            if (i_ < n && p[i_] == '"') {
+                advance(1);  // the opening quote
+                for (;;) {
+                    if (i_ >= n) {
+                        error(cell.pos, "unterminated quoted cell: the quote opened here is never closed",
+                              "a quote inside a quoted cell is written twice: \"\"");
+                        row.cells.resize(count);
+                        return false;  // read_csv reads no further
+                    }
+                    // Copy up to the next quote or line feed in one go.
+                    std::size_t j = i_;
+                    while (j < n && p[j] != '"' && p[j] != '\n' && p[j] != '\r') ++j;
+                    cell.text.append(p + i_, j - i_);
+                    advance(j - i_);
+                    if (i_ >= n) continue;
+                    const char c = p[i_];
+                    if (c == '"') {
+                        if (i_ + 1 < n && p[i_ + 1] == '"') {
+                            cell.text += '"';
+                            advance(2);
+                            continue;
+                        }
+                        advance(1);  // the closing quote
+                        break;
+                    }
+                    if (c == '\r' && i_ + 1 < n && p[i_ + 1] == '\n') {  // CRLF inside a cell reads as LF
+                        ++i_;
+                        continue;
+                    }
+                    cell.text += c;
+                    ++i_;
+                    if (c == '\n') {
+                        ++line_;
+                        column_ = 1;
+                    } else {
+                        ++column_;
+                    }
+                }
+                if (i_ < n && p[i_] != ',' && !at_line_end()) {
+                    error(SourcePos{line_, column_}, "unexpected text after the closing quote of a cell",
+                          "quote the whole cell and write each quote inside it twice: \"\"");
+                    skip_to_cell_end();
+                }
+            } else {
+                std::size_t j = i_;
+                while (j < n && p[j] != ',' && p[j] != '\n' && p[j] != '\r') {
+                    if (p[j] == '"' && !bad)
+                        error(SourcePos{line_, column_ + code_points(text_.substr(i_, j - i_))},
+                              "a quote inside an unquoted cell",
+                              "quote the whole cell and write each quote inside it twice: \"\"");
+                    ++j;
+                }
+                cell.text.append(p + i_, j - i_);
+                advance(j - i_);
+            }
+            if (i_ < n && p[i_] == ',') {
+                advance(1);
+                continue;
+            }
+            break;
+        }
+        skip_line_end();
+        row.cells.resize(count);
+        if (bad) continue;
+        if (header_cells != 0 && count != header_cells) {
+            diags_.error(source_, Span{SourcePos{row.line, 1}, 1},
+                         fmt::format("this row has {} cells, the header has {}", count, header_cells));
+            continue;
+        }
+        return true;
+    }
+    return false;
 }
 
 }  // namespace kaohe

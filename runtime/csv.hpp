@@ -36,4 +36,44 @@ inline constexpr std::size_t max_csv_columns = 100'000;  // far wider than Excel
 // reported; the offending row is left out. Returns false when anything was reported.
 bool read_csv(std::string_view text, const std::string& source_name, CsvTable& out, Diagnostics& diags);
 
+// ---- streaming, for batch runs over tables too large to hold (docs/performance.md) ---------
+// A table is read in blocks; each block is cut after its last complete row (csv_rows_end), and
+// the rows of that chunk are read one at a time into a reused CsvRow (CsvRowCursor), so memory
+// does not grow with the table. The rows, their cells, the diagnostics and their line and column
+// numbers are exactly those read_csv gives for the whole text.
+
+// The length of the longest prefix of `text` that ends with a line end outside any quoted cell
+// (so it holds whole rows); 0 when there is none. `text` must start at the start of a row.
+std::size_t csv_rows_end(std::string_view text);
+
+// The length of a UTF-8 byte-order mark at the start of `text` (3), or 0.
+std::size_t csv_bom_length(std::string_view text);
+
+class CsvRowCursor {
+public:
+    // `chunk` holds whole rows (see csv_rows_end) and starts on line `first_line` of the table
+    // (no BOM: the caller removes it from the first chunk). A chunk that is not UTF-8 is reported
+    // at its first bad byte and yields no rows (bad_utf8() is then true), as read_csv reads no
+    // further than such a byte.
+    CsvRowCursor(std::string_view chunk, std::uint32_t first_line, const std::string& source_name, Diagnostics& diags);
+
+    // The next well-formed row, in `row` (its cells' storage is reused). Rows that are malformed
+    // or whose cell count differs from `header_cells` (when not 0) are reported and skipped, as
+    // read_csv does. False at the end of the chunk.
+    bool next(CsvRow& row, std::size_t header_cells);
+
+    bool bad_utf8() const { return bad_utf8_; }
+    std::uint32_t line() const { return line_; }  // the line of the next row
+    std::size_t offset() const { return i_; }     // the byte of the chunk the next row starts at
+
+private:
+    std::string_view text_;
+    std::size_t i_ = 0;
+    std::uint32_t line_;
+    std::uint32_t column_ = 1;
+    const std::string& source_;
+    Diagnostics& diags_;
+    bool bad_utf8_ = false;
+};
+
 }  // namespace kaohe

@@ -563,6 +563,7 @@ bool load_text(const bc::Program& program, const std::string& path, std::string_
     std::vector<std::uint32_t> first_line(n, 0);
     std::vector<std::optional<Value>> values(n);
     std::vector<List> appended(n);
+    std::vector<std::vector<FactOrigin>> record_origins(n);  // parallel to appended
     std::vector<bool> too_long(n, false);
     std::vector<std::vector<std::string>> sources(n);
     unit.origins.resize(n);
@@ -609,7 +610,10 @@ bool load_text(const bc::Program& program, const std::string& path, std::string_
         if (fact.append) {
             state[*slot] = State::appended;
             const std::string name = fmt::format("{}[{}]", fact.name, appended[*slot].size() + 1);
-            if (auto record = typer.type_record(spec, fact.value, name)) appended[*slot].push_back(std::move(*record));
+            if (auto record = typer.type_record(spec, fact.value, name)) {
+                appended[*slot].push_back(std::move(*record));
+                record_origins[*slot].push_back(FactOrigin{path, fact.span.begin.line, fact.source});
+            }
         } else {
             state[*slot] = State::set;
             values[*slot] = typer.type_value(spec, fact.value, fact.name, fact.value.span);
@@ -621,6 +625,8 @@ bool load_text(const bc::Program& program, const std::string& path, std::string_
         unit.origins[i] = FactOrigin{path, first_line[i], join(sources[i], "; ")};
         if (state[i] == State::appended) {
             values[i] = Value::of_list(std::move(appended[i]));
+            if (unit.record_origins.empty()) unit.record_origins.resize(n);
+            unit.record_origins[i] = std::move(record_origins[i]);
         } else if (state[i] == State::absent) {
             values[i] = typer.type_default(spec);
             if (!values[i] && !spec.default_text) diags.error(path, parsed->unit_span, missing_evidence_message(spec));
@@ -1085,5 +1091,272 @@ bool load_evidence(const bc::Program& program, const std::vector<std::string>& p
     drop_duplicate_units(out, places, diags);
     return diags.error_count() == errors_before;
 }
+
+// ---- streaming ------------------------------------------------------------------------------
+
+namespace {
+
+// How a slot's cell is typed on the fast path; anything the fast path does not accept (and
+// every error) goes the ordinary way, so values and messages are the loader's own.
+enum class FastKind : std::uint8_t { yes_no, number, choice, list, other, by_default };
+
+std::string_view trim_view(std::string_view s) {
+    const auto space = [](char c) { return c == ' ' || c == '\t'; };
+    while (!s.empty() && space(s.front())) s.remove_prefix(1);
+    while (!s.empty() && space(s.back())) s.remove_suffix(1);
+    return s;
+}
+
+// Most digits the fast path reads: far below the parser's limit, so it never decides a limit.
+constexpr std::size_t max_fast_digits = 18;
+
+// `-?digits(.digits)?%?` as the evidence grammar's number_value has it; false for anything else.
+bool split_number(std::string_view text, std::string_view& digits, bool& percent) {
+    percent = !text.empty() && text.back() == '%';
+    if (percent) text.remove_suffix(1);
+    std::size_t i = text.starts_with('-') ? 1 : 0;
+    const std::size_t int_begin = i;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
+    if (i == int_begin) return false;
+    if (i < text.size() && text[i] == '.') {
+        const std::size_t frac_begin = ++i;
+        while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
+        if (i == frac_begin) return false;
+    }
+    if (i != text.size() || text.size() > max_fast_digits + 2) return false;
+    digits = text;
+    return true;
+}
+
+void set_number(Value& v, const Decimal& d) {
+    v.tag = Value::Tag::number;
+    v.number = d;
+    v.text.reset();
+    v.list.reset();
+}
+
+}  // namespace
+
+struct CsvUnitTyper::Impl {
+    const bc::Program& program;
+    std::string path;
+    std::shared_ptr<const CsvLayout> layout;
+    std::vector<FastKind> fast;                 // per slot
+    std::vector<std::optional<Value>> defaults; // per slot: the typed `default`, typed once
+    SelfTargets targets;
+
+    Impl(const bc::Program& p, std::string file, std::shared_ptr<const CsvLayout> l)
+        : program(p), path(std::move(file)), layout(std::move(l)), targets(p) {
+        Diagnostics ignored;  // a malformed default was reported when the header was read
+        Typer typer(program, path, ignored);
+        const std::size_t n = program.evidence.size();
+        fast.resize(n, FastKind::other);
+        defaults.resize(n);
+        for (std::uint32_t s = 0; s < n; ++s) {
+            const bc::FieldSpec& spec = program.evidence[s];
+            defaults[s] = typer.type_default(spec);
+            const bool parts = !layout->list_columns[s].empty() || !layout->vote_columns[s].empty();
+            if (spec.type == bc::FieldType::list && parts) fast[s] = FastKind::list;
+            else if (parts) fast[s] = FastKind::other;
+            else if (!layout->scalar_columns[s]) fast[s] = FastKind::by_default;
+            else if (spec.type == bc::FieldType::yes_no) fast[s] = FastKind::yes_no;
+            else if (spec.type == bc::FieldType::count || spec.type == bc::FieldType::decimal) fast[s] = FastKind::number;
+            else if (spec.type == bc::FieldType::choice && spec.choice_type < program.choice_types.size())
+                fast[s] = FastKind::choice;
+        }
+    }
+
+    // The fast path for one scalar cell; false when the cell must be typed the ordinary way.
+    bool fast_cell(std::uint32_t s, std::string_view text, Value& v) const {
+        if (text.empty()) {
+            if (!defaults[s]) return false;
+            v = *defaults[s];
+            return true;
+        }
+        return fast_value(program.evidence[s], fast[s], text, v);
+    }
+
+    static FastKind kind_of(const bc::FieldSpec& spec) {
+        switch (spec.type) {
+        case bc::FieldType::yes_no: return FastKind::yes_no;
+        case bc::FieldType::count:
+        case bc::FieldType::decimal: return FastKind::number;
+        case bc::FieldType::choice: return FastKind::choice;
+        default: return FastKind::other;
+        }
+    }
+
+    // A non-empty cell of a field of kind `kind`.
+    bool fast_value(const bc::FieldSpec& spec, FastKind kind, std::string_view text, Value& v) const {
+        switch (kind) {
+        case FastKind::yes_no: {
+            const bool yes = text == "yes" || text == "是" || text == "true";
+            if (!yes && text != "no" && text != "否" && text != "false") return false;
+            v.tag = Value::Tag::yes_no;
+            v.yes = yes;
+            return true;
+        }
+        case FastKind::choice: {
+            if (spec.choice_type >= program.choice_types.size()) return false;
+            const auto& values = program.choice_types[spec.choice_type].values;
+            for (std::size_t c = 0; c < values.size(); ++c)
+                if (values[c] == text) {
+                    v.tag = Value::Tag::choice;
+                    v.choice = static_cast<std::uint32_t>(c);
+                    return true;
+                }
+            return false;
+        }
+        case FastKind::number: return fast_number(spec, text, v);
+        default: return false;
+        }
+    }
+
+    // The checks of Typer::type_number, on the fast path: any failure goes the ordinary way.
+    static bool fast_number(const bc::FieldSpec& spec, std::string_view text, Value& v) {
+        std::string_view digits;
+        bool percent = false;
+        if (!split_number(text, digits, percent)) return false;
+        auto d = Decimal::parse(percent ? digits.substr(0, digits.size() - 1) : digits);
+        if (!d) return false;
+        if (spec.type == bc::FieldType::count) {
+            if (percent || !d->is_integer() || d->is_negative()) return false;
+        } else if (spec.unit == bc::Unit::percent) {
+            *d = *d / Decimal(100);
+        } else if (percent) {
+            return false;
+        }
+        if ((spec.lo && *d < *spec.lo) || (spec.hi && *d > *spec.hi)) return false;
+        if (spec.step && !spec.step->is_zero() && !((*d - spec.lo.value_or(Decimal())) / *spec.step).is_integer())
+            return false;
+        set_number(v, *d);
+        return true;
+    }
+
+    // A list's records on the fast path (CsvRowTyper::type_list's rules: a record is present when
+    // any of its cells is non-empty; its empty cells take the field's default). nullopt when any
+    // cell must be typed the ordinary way.
+    std::optional<Value> fast_list(const bc::FieldSpec& spec, const ListColumns& columns, const CsvRow& row) const {
+        List records;
+        for (const auto& [number, fields] : columns) {
+            bool present = false;
+            for (const auto& [field, column] : fields)
+                if (!trim_view(row.cells[column].text).empty()) present = true;
+            if (!present) continue;
+            Record& record = records.emplace_back(spec.fields.size());
+            for (std::uint32_t f = 0; f < spec.fields.size(); ++f) {
+                const bc::FieldSpec& field = spec.fields[f];
+                const auto column = fields.find(f);
+                const std::string_view text =
+                    column == fields.end() ? std::string_view() : trim_view(row.cells[column->second].text);
+                if (text.empty()) return std::nullopt;  // defaults and missing fields: the ordinary way
+                if (field.type == bc::FieldType::text) record[f] = Value::of_text(std::string(text));
+                else if (!fast_value(field, kind_of(field), text, record[f])) return std::nullopt;
+            }
+        }
+        return Value::of_list(std::move(records));
+    }
+
+    bool all_blank(const ListColumns& columns, const CsvRow& row) const {
+        for (const auto& [number, fields] : columns)
+            for (const auto& [field, column] : fields)
+                if (!trim_view(row.cells[column].text).empty()) return false;
+        return true;
+    }
+
+    bool type_row(const CsvRow& row, UnitEvidence& unit, Diagnostics& diags) {
+        const std::size_t errors_before = diags.error_count();
+        const CsvLayout& l = *layout;
+        if (unit.file != path) unit.file = path;
+        const CsvCell& name_cell = row.cells[*l.unit_column];
+        unit.name.assign(trim_view(name_cell.text));
+        if (unit.name.empty()) diags.error(path, Span{name_cell.pos, 1}, "empty unit name");
+        unit.group.clear();
+        if (l.group_column) {
+            const CsvCell& group_cell = row.cells[*l.group_column];
+            unit.group.assign(trim_view(group_cell.text));
+            check_group(program, unit.group, path, Span{group_cell.pos, 1}, diags);
+        }
+        const std::size_t n = program.evidence.size();
+        unit.values.resize(n);
+        unit.origins.resize(n);
+        std::optional<Typer> typer;  // the ordinary way, made only when needed
+        const auto slow = [&]() -> CsvRowTyper {
+            if (!typer) typer.emplace(program, path, diags);
+            return CsvRowTyper{program, path, *typer, targets, diags};
+        };
+        bool ok = true;
+        for (std::uint32_t s = 0; s < n; ++s) {
+            Value& v = unit.values[s];
+            FactOrigin& origin = unit.origins[s];
+            if (origin.file != path) origin.file = path;
+            origin.line = fast[s] == FastKind::by_default ? 0 : row.line;
+            std::optional<Value> typed;
+            switch (fast[s]) {
+            case FastKind::by_default:
+                if (defaults[s]) v = *defaults[s];
+                else typed = slow().typer.type_default(program.evidence[s]);
+                break;
+            case FastKind::list:
+                if (all_blank(l.list_columns[s], row)) {
+                    if (!v.list || !v.list->empty() || v.tag != Value::Tag::list) v = Value::of_list({});
+                } else {
+                    typed = fast_list(program.evidence[s], l.list_columns[s], row);
+                    if (!typed) typed = slow().type_list(program.evidence[s], l.list_columns[s], row);
+                }
+                break;
+            case FastKind::other:
+                if (!l.list_columns[s].empty() || !l.vote_columns[s].empty())
+                    typed = program.evidence[s].type == bc::FieldType::list
+                                ? slow().type_list(program.evidence[s], l.list_columns[s], row)
+                                : slow().type_tally(program.evidence[s], l.vote_columns[s], row);
+                else
+                    typed = slow().type_cell(program.evidence[s], row.cells[*l.scalar_columns[s]],
+                                             program.evidence[s].name);
+                break;
+            default: {
+                const CsvCell& cell = row.cells[*l.scalar_columns[s]];
+                if (!fast_cell(s, trim_view(cell.text), v))
+                    typed = slow().type_cell(program.evidence[s], cell, program.evidence[s].name);
+                break;
+            }
+            }
+            if (typed) v = std::move(*typed);
+            else if (diags.error_count() != errors_before) ok = false;
+        }
+        if (l.self_columns.empty()) {
+            unit.self_scores.resize(targets.node_count());
+            unit.self_origins.resize(targets.node_count());
+        } else {
+            unit.self_scores.assign(targets.node_count(), std::nullopt);
+            unit.self_origins.assign(targets.node_count(), FactOrigin{});
+            slow().type_self_scores(l, row, unit);
+        }
+        return ok && diags.error_count() == errors_before;
+    }
+};
+
+CsvUnitTyper::CsvUnitTyper(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+CsvUnitTyper::~CsvUnitTyper() = default;
+
+std::unique_ptr<CsvUnitTyper> CsvUnitTyper::from_header(const bc::Program& program, const std::string& path,
+                                                        const CsvRow& header, Diagnostics& diags) {
+    Typer typer(program, path, diags);
+    auto layout = read_header(program, header, path, typer, diags);
+    if (!layout) return nullptr;
+    auto shared = std::make_shared<const CsvLayout>(std::move(*layout));
+    return std::unique_ptr<CsvUnitTyper>(new CsvUnitTyper(std::make_unique<Impl>(program, path, std::move(shared))));
+}
+
+std::unique_ptr<CsvUnitTyper> CsvUnitTyper::clone() const {
+    return std::unique_ptr<CsvUnitTyper>(
+        new CsvUnitTyper(std::make_unique<Impl>(impl_->program, impl_->path, impl_->layout)));
+}
+
+bool CsvUnitTyper::type_row(const CsvRow& row, UnitEvidence& unit, Diagnostics& diags) {
+    return impl_->type_row(row, unit, diags);
+}
+
+std::size_t CsvUnitTyper::unit_column() const { return *impl_->layout->unit_column; }
 
 }  // namespace kaohe

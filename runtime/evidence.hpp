@@ -8,11 +8,14 @@
 #include "runtime/value.hpp"
 
 #include <array>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace kaohe {
+
+struct CsvRow;  // runtime/csv.hpp
 
 struct FactOrigin {
     std::string file;       // the evidence file
@@ -26,6 +29,11 @@ struct UnitEvidence {
     std::string file;                 // where the unit was read from
     std::vector<Value> values;        // one per Program::evidence slot, all present after loading
     std::vector<FactOrigin> origins;  // one per slot
+    // Per slot, each record's own origin, for a list built from `NAME += {...}` lines (one line
+    // and one `source` per record); empty for other slots and where every record shares the
+    // slot's origin (a CSV row, a list written in one fact). Explanations cite a record's read by
+    // this, not by the whole list's origin.
+    std::vector<std::vector<FactOrigin>> record_origins;
     // Self-assessed scores (自查分), one per Program::nodes entry, from `self 1.2: 4.5` lines
     // (CSV column `self 1.2`); absent where the unit gave none.
     std::vector<std::optional<Decimal>> self_scores;
@@ -58,5 +66,33 @@ bool load_evidence_csv(const bc::Program& program, const std::string& path, Evid
 // anything else an evidence text file. Reports duplicate unit names across all inputs.
 bool load_evidence(const bc::Program& program, const std::vector<std::string>& paths, EvidenceSet& out,
                    Diagnostics& diags);
+
+// ---- streaming, for batch runs (docs/performance.md) ----------------------------------------
+// Types the rows of one CSV table one at a time, for runs that never hold the whole EvidenceSet.
+// A row is typed exactly as load_evidence_csv types it (same values, same diagnostics), into a
+// UnitEvidence whose storage is reused from row to row: a row of numbers, yes/no and choice
+// values allocates nothing once the first row has sized the vectors.
+class CsvUnitTyper {
+public:
+    // Reads the header row. nullptr after reporting when the header has errors.
+    static std::unique_ptr<CsvUnitTyper> from_header(const bc::Program& program, const std::string& path,
+                                                     const CsvRow& header, Diagnostics& diags);
+    ~CsvUnitTyper();
+    // An independent typer for another thread (the header is shared, read-only).
+    std::unique_ptr<CsvUnitTyper> clone() const;
+
+    // Types one row into `unit`. False (after reporting) when the row has any error; `unit` is
+    // then not to be used.
+    bool type_row(const CsvRow& row, UnitEvidence& unit, Diagnostics& diags);
+
+    // The header's `unit` (单位) column.
+    std::size_t unit_column() const;
+
+    struct Impl;
+
+private:
+    explicit CsvUnitTyper(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+};
 
 }  // namespace kaohe

@@ -85,14 +85,7 @@ std::vector<std::string> node_numbers(const bc::Program& program) {
     return numbers;
 }
 
-std::vector<Decimal> extra_points(const bc::Program& program) {
-    std::vector<Decimal> extras(program.nodes.size());
-    for (std::size_t i = 1; i < program.nodes.size(); ++i) {
-        const bc::NodeInfo& node = program.nodes[i];
-        if (node.extra && node.parent < extras.size()) extras[node.parent] = extras[node.parent] + node.full;
-    }
-    return extras;
-}
+std::vector<Decimal> extra_points(const bc::Program& program) { return bc::allowances(program.nodes); }
 
 std::vector<Decimal> full_with_extras(const bc::Program& program) {
     std::vector<Decimal> most = extra_points(program);
@@ -209,8 +202,23 @@ NodeReadView node_read_view(const bc::Program& program, const std::vector<std::s
     return view;
 }
 
-// "rank 线上考核分 among 镇 = 3 (of 8 units)": the expression as written, with `among group`
-// naming the unit's group, its value, and how many units it was taken over.
+// "5th", "1st", "22nd": the place of a cut-off.
+std::string ordinal(const Decimal& n) {
+    const std::string digits = n.to_string();
+    const auto last_two = n.is_integer() && digits.size() >= 2 ? digits.substr(digits.size() - 2) : std::string();
+    const char last = digits.empty() ? '0' : digits.back();
+    const char* suffix = "th";
+    if (last_two != "11" && last_two != "12" && last_two != "13") {
+        if (last == '1') suffix = "st";
+        else if (last == '2') suffix = "nd";
+        else if (last == '3') suffix = "rd";
+    }
+    return digits + suffix;
+}
+
+// "rank 线上考核分 among 镇 = 3 (of 8 units; 线上考核分 = 92, tied with 1 other)": the expression
+// as written, with `among group` naming the unit's group, its value, and how many units it was
+// taken over; for bottom/top the unit's value, the cut-off and whether ties extended the set.
 AggregateView aggregate_view(const bc::Program& program, const Scoresheet& sheet, const TraceEvent& ev) {
     AggregateView view;
     view.aggregate = ev.index;
@@ -229,55 +237,207 @@ AggregateView aggregate_view(const bc::Program& program, const Scoresheet& sheet
         view.expr.replace(at, among_group.size(), "among " + sheet.group);
     const bool yes_no = agg.kind == bc::AggregateKind::bottom || agg.kind == bc::AggregateKind::top;
     view.value = yes_no ? (ev.result.is_zero() ? "no" : "yes") : ev.result.to_string();
+    if (agg.value < program.population_inputs.size()) view.input = program.population_inputs[agg.value].source_text;
+    if (ev.own) view.own = ev.own->to_string();
+    if (ev.cutoff) view.cutoff = ev.cutoff->to_string();
+    view.selected = ev.selected;
+    view.tied = ev.tied;
     const std::string units = fmt::format("{} unit{}", ev.in_scope, ev.in_scope == 1 ? "" : "s");
+    const std::string own = ev.own && !view.input.empty() ? fmt::format("{} = {}", view.input, view.own) : std::string();
     switch (agg.kind) {
-    case bc::AggregateKind::rank:
+    case bc::AggregateKind::rank: {
+        std::string detail = units;
+        if (!own.empty()) detail += "; " + own;
+        if (ev.own && ev.tied > 0) detail += fmt::format(", tied with {} other{}", ev.tied, ev.tied == 1 ? "" : "s");
+        view.text = fmt::format("{} = {} (of {})", view.expr, view.value, detail);
+        break;
+    }
     case bc::AggregateKind::bottom:
-    case bc::AggregateKind::top: view.text = fmt::format("{} = {} (of {})", view.expr, view.value, units); break;
+    case bc::AggregateKind::top: {
+        if (!ev.own) {  // the unit's `where` leaves it out: it is in no set
+            view.text = fmt::format("{} = {} (of {})", view.expr, view.value, units);
+            break;
+        }
+        const bool bottom = agg.kind == bc::AggregateKind::bottom;
+        std::string how;
+        if (ev.cutoff) {
+            how = fmt::format("cut-off {} (the {} {})", view.cutoff, ordinal(agg.n), bottom ? "lowest" : "highest");
+            if (Decimal{static_cast<std::int64_t>(ev.selected)} > agg.n) how += ", ties included";
+        } else {
+            how = fmt::format("at most {} units, so all are in", agg.n.to_string());
+        }
+        view.text = fmt::format("{}; {}: {} → {} (of {}, {} in the {} set)", own, view.expr, how, view.value, units,
+                                ev.selected, bottom ? "bottom" : "top");
+        break;
+    }
     case bc::AggregateKind::count: view.text = fmt::format("{} = {}", view.expr, view.value); break;
     default: view.text = fmt::format("{} = {} ({})", view.expr, view.value, units);
     }
     return view;
 }
 
-}  // namespace
+const char* fold_name(TraceEvent::Fold fold) {
+    switch (fold) {
+    case TraceEvent::Fold::sum: return "sum";
+    case TraceEvent::Fold::count: return "count";
+    case TraceEvent::Fold::max: return "max";
+    case TraceEvent::Fold::min: return "min";
+    case TraceEvent::Fold::any: return "any";
+    case TraceEvent::Fold::all: return "all";
+    case TraceEvent::Fold::none: break;
+    }
+    return "fold";
+}
 
-std::vector<RuleExplanation> explain_rules(const bc::Program& program, const UnitEvidence& unit, const Scoresheet& sheet) {
-    std::vector<RuleExplanation> out(program.rules.size());
-    std::vector<std::string> numbers;
-    for (const TraceEvent& ev : sheet.trace) {
-        if (ev.rule >= out.size()) continue;
-        switch (ev.kind) {
-        case TraceEvent::Kind::arithmetic:
-            // x + 0 explains nothing (it is how sums and `per missing` counts start).
-            if (ev.op == bc::Op::ADD && (ev.lhs.is_zero() || ev.rhs.is_zero())) continue;
-            out[ev.rule].steps.push_back(step_view(ev));
-            continue;
-        case TraceEvent::Kind::node:
-            if (numbers.empty()) numbers = node_numbers(program);
-            out[ev.rule].nodes.push_back(node_read_view(program, numbers, ev));
-            continue;
-        case TraceEvent::Kind::aggregate: out[ev.rule].aggregates.push_back(aggregate_view(program, sheet, ev)); continue;
-        case TraceEvent::Kind::read: break;
+// "sum over 未完成任务 (2 records) = 3.5", "count over 违纪案件 = 3" (every record counted),
+// "count over 违纪案件 (5 records) = 3" (a condition chose 3).
+ListView list_view(TraceEvent::Fold fold, const std::string& list, std::uint32_t records, std::string value) {
+    ListView view;
+    view.kind = fold_name(fold);
+    view.list = list;
+    view.records = records;
+    view.value = std::move(value);
+    const std::string of = fmt::format("{} record{}", records, records == 1 ? "" : "s");
+    if (fold == TraceEvent::Fold::count && view.value == std::to_string(records))
+        view.text = fmt::format("count over {} = {}", list, view.value);
+    else
+        view.text = fmt::format("{} over {} ({}) = {}", view.kind, list, of, view.value);
+    return view;
+}
+
+// The name a list summary shows: the list's evidence name, or for a list inside a record of
+// another list, "a list in NAME".
+std::string list_name(const bc::Program& program, const TraceEvent& ev) {
+    const std::string name = ev.slot < program.evidence.size() ? program.evidence[ev.slot].name : std::string("a list");
+    return ev.nested ? "a list in " + name : name;
+}
+
+// One unit's trace, turned into the views of what each step belongs to.
+class Explainer {
+public:
+    Explainer(const bc::Program& program, const UnitEvidence& unit, const Scoresheet& sheet)
+        : program_(program), unit_(unit), sheet_(sheet) {
+        out_.rules.resize(program.rules.size());
+        out_.vetoes.resize(program.grading.vetoes.size());
+        out_.money.resize(program.money.size());
+        out_.forfeits.resize(program.forfeits.size());
+        out_.flags.resize(program.flags.size());
+    }
+
+    UnitExplanation run() {
+        for (const TraceEvent& ev : sheet_.trace) {
+            RuleExplanation* into = target(ev);
+            if (!into) continue;
+            switch (ev.kind) {
+            case TraceEvent::Kind::arithmetic: arithmetic(ev, *into); break;
+            case TraceEvent::Kind::node:
+                if (numbers_.empty()) numbers_ = node_numbers(program_);
+                into->nodes.push_back(node_read_view(program_, numbers_, ev));
+                break;
+            case TraceEvent::Kind::aggregate: into->aggregates.push_back(aggregate_view(program_, sheet_, ev)); break;
+            case TraceEvent::Kind::list: list(ev, *into); break;
+            case TraceEvent::Kind::read: read(ev, *into); break;
+            }
         }
-        if (ev.slot >= program.evidence.size()) continue;
-        const bc::FieldSpec* spec = &program.evidence[ev.slot];
+        return std::move(out_);
+    }
+
+private:
+    // Where an event's view goes; null for a population input's (not shown) or an index out of range.
+    RuleExplanation* target(const TraceEvent& ev) {
+        const auto pick = [](std::vector<RuleExplanation>& v, std::uint32_t i) { return i < v.size() ? &v[i] : nullptr; };
+        switch (ev.part) {
+        case TraceEvent::Part::rule: return pick(out_.rules, ev.rule);
+        case TraceEvent::Part::veto: return pick(out_.vetoes, ev.part_index);
+        case TraceEvent::Part::money: return pick(out_.money, ev.part_index);
+        case TraceEvent::Part::forfeit: return pick(out_.forfeits, ev.part_index);
+        case TraceEvent::Part::flag: return pick(out_.flags, ev.part_index);
+        case TraceEvent::Part::input: return nullptr;
+        }
+        return nullptr;
+    }
+
+    void arithmetic(const TraceEvent& ev, RuleExplanation& into) {
+        // x + 0 explains nothing (it is how sums and `per missing` counts start).
+        if (ev.op == bc::Op::ADD && (ev.lhs.is_zero() || ev.rhs.is_zero())) return;
+        // mean(L, ...) is lowered as sum over L ÷ count over L: the three show as one step.
+        if (ev.op == bc::Op::DIV && into.lists.size() >= 2 && last_lists_ == &into && steps_at_lists_ == into.steps.size()) {
+            ListView& sum = into.lists[into.lists.size() - 2];
+            const ListView& count = into.lists.back();
+            if (sum.kind == "sum" && count.kind == "count" && sum.list == count.list && sum.value == ev.lhs.to_string() &&
+                count.value == ev.rhs.to_string() && count.value == std::to_string(count.records)) {
+                ListView mean = list_view(TraceEvent::Fold::sum, sum.list, sum.records, ev.result.to_string());
+                mean.kind = "mean";
+                mean.after_steps = sum.after_steps;
+                mean.text = fmt::format("mean over {} ({} record{}) = {}", mean.list, mean.records,
+                                        mean.records == 1 ? "" : "s", mean.value);
+                into.lists.pop_back();
+                into.lists.back() = std::move(mean);
+                last_lists_ = nullptr;
+                return;
+            }
+        }
+        into.steps.push_back(step_view(ev));
+    }
+
+    void list(const TraceEvent& ev, RuleExplanation& into) {
+        const std::string value = ev.value.tag == Value::Tag::yes_no ? (ev.value.yes ? "yes" : "no") : ev.result.to_string();
+        into.lists.push_back(list_view(ev.fold, list_name(program_, ev), ev.in_scope, value));
+        into.lists.back().after_steps = into.steps.size();
+        last_lists_ = &into;
+        steps_at_lists_ = into.steps.size();
+    }
+
+    void read(const TraceEvent& ev, RuleExplanation& into) {
+        if (ev.slot >= program_.evidence.size()) return;
+        const bc::FieldSpec* spec = &program_.evidence[ev.slot];
+        // A list read again (mean reads it for its sum and its count) says nothing new.
+        if (ev.value.tag == Value::Tag::list && ev.record == bc::no_index &&
+            std::any_of(into.reads.begin(), into.reads.end(), [&](const ReadView& r) {
+                return r.record == bc::no_index && r.name == spec->name;
+            }))
+            return;
         ReadView read;
         read.name = spec->name;
-        if (ev.slot < unit.origins.size()) read.origin = &unit.origins[ev.slot];
+        if (ev.slot < unit_.origins.size()) read.origin = &unit_.origins[ev.slot];
         if (ev.record != bc::no_index) {
             read.record = ev.record;
-            if (ev.field < spec->fields.size()) {
+            // A record of a list built from `+=` lines has its own line and source.
+            if (!ev.nested && ev.slot < unit_.record_origins.size() && ev.record < unit_.record_origins[ev.slot].size())
+                read.origin = &unit_.record_origins[ev.slot][ev.record];
+            if (ev.field < spec->fields.size() && !ev.nested) {
                 read.field = spec->fields[ev.field].name;
                 read.name = fmt::format("{}[{}].{}", spec->name, ev.record + 1, read.field);
                 spec = &spec->fields[ev.field];
+            } else if (ev.nested) {
+                read.name = fmt::format("a list in {}, record {}", spec->name, ev.record + 1);
+                spec = nullptr;
             }
         }
-        read.value = shown_value(program, spec, ev.value);
-        read.exact = bare_value(program, spec, ev.value);
-        out[ev.rule].reads.push_back(std::move(read));
+        read.value = shown_value(program_, spec, ev.value);
+        read.exact = bare_value(program_, spec, ev.value);
+        into.reads.push_back(std::move(read));
     }
-    return out;
+
+    const bc::Program& program_;
+    const UnitEvidence& unit_;
+    const Scoresheet& sheet_;
+    UnitExplanation out_;
+    std::vector<std::string> numbers_;
+    // The explanation whose last two lists may be a mean's sum and count, and its step count
+    // then: a DIV right after them (no step between) divides the one by the other.
+    const RuleExplanation* last_lists_ = nullptr;
+    std::size_t steps_at_lists_ = 0;
+};
+
+}  // namespace
+
+UnitExplanation explain_unit(const bc::Program& program, const UnitEvidence& unit, const Scoresheet& sheet) {
+    return Explainer(program, unit, sheet).run();
+}
+
+std::vector<RuleExplanation> explain_rules(const bc::Program& program, const UnitEvidence& unit, const Scoresheet& sheet) {
+    return explain_unit(program, unit, sheet).rules;
 }
 
 std::string describe_read(const ReadView& read) {
@@ -306,6 +466,10 @@ std::string without_says(const std::string& source_text) {
 // Labels longer than this are cut with "…" in the score-sheet table, so that a row fits a
 // terminal; the full label is in the scheme, the JSON report and the row's number.
 constexpr std::size_t max_label_columns = 56;
+
+// A flag's cell in the ranking table when the unit carries it (the column is headed by the
+// flag's name, so the cell need not repeat it); empty when it does not.
+constexpr std::string_view flag_mark = "✓";
 
 // `text` cut to at most `columns` display columns, ending in "…" when cut.
 std::string truncate_to_columns(const std::string& text, std::size_t columns) {
@@ -453,7 +617,7 @@ private:
     bool matches_program(const Scoresheet& sheet) {
         const bool grades_ok = !has_grades_ || report::grade_name(program_, sheet.grade) != "";
         if (sheet.nodes.size() == program_.nodes.size() && sheet.rules.size() == program_.rules.size() &&
-            sheet.money.size() == program_.money.size() && grades_ok)
+            sheet.money.size() == program_.money.size() && sheet.flags.size() == program_.flags.size() && grades_ok)
             return true;
         if (mismatched_.insert(sheet.unit).second)
             diags_.internal(fmt::format("score sheet of '{}' does not match the program", sheet.unit));
@@ -474,6 +638,10 @@ private:
             heads.push_back(m.name);
             right.push_back(true);
         }
+        for (const bc::Flag& f : program_.flags) {
+            heads.push_back(f.name);
+            right.push_back(false);
+        }
         rows.push_back(Row{heads, {}, false});
         for (std::size_t u : report::ranking_order(sheets_)) {
             const Scoresheet& sheet = sheets_[u];
@@ -483,6 +651,8 @@ private:
             if (has_grades_) cells.push_back(report::grade_name(program_, sheet.grade));
             for (std::uint32_t m = 0; m < program_.money.size(); ++m)
                 cells.push_back(money(m, "amount", sheet.money[m].amount));
+            for (std::uint32_t f = 0; f < program_.flags.size(); ++f)
+                cells.push_back(sheet.flags[f] ? std::string(flag_mark) : std::string());
             rows.push_back(Row{cells, {}, false});
         }
         return "排名\n" + render_table(rows, right);
@@ -513,7 +683,9 @@ private:
         }
         // Points not scored, out of the most the node could score (with its extras).
         cells.push_back(info.bonus ? std::string() : number(n, "deduction", o.full + extras_[n] - o.score));
-        if (has_bonus_) cells.push_back(info.bonus ? number(n, "award", o.awarded) : std::string());
+        // What a bonus node adds: its score (the awards of its whole subtree, after every cap), so
+        // that 满分 − 扣分 = 得分 on deduction rows and 加分 = 得分 on bonus rows.
+        if (has_bonus_) cells.push_back(info.bonus ? number(n, "award", o.score) : std::string());
         cells.push_back(number(n, "score", o.score));
         return cells;
     }
@@ -525,8 +697,9 @@ private:
         if (!sheet.group.empty()) out += fmt::format("  组别: {}", sheet.group);
         out += fmt::format("  证据: {}\n", sheet.file);
         if (!matches_program(sheet)) return out;
-        std::vector<report::RuleExplanation> explanations;
-        if (options_.explain && unit) explanations = report::explain_rules(program_, *unit, sheet);
+        report::UnitExplanation why;
+        if (options_.explain && unit) why = report::explain_unit(program_, *unit, sheet);
+        const std::vector<report::RuleExplanation>& explanations = why.rules;
 
         std::vector<Row> rows;
         std::vector<std::string> heads{"序号", "考核内容", "满分"};
@@ -551,7 +724,7 @@ private:
         rows.push_back(Row{node_cells(0, sheet.nodes[0], unit), {}, false});
         if (options_.explain) explain_node(0, sheet, unit, explanations, rows);
         out += render_table(rows, right);
-        out += outcome_lines(u);
+        out += outcome_lines(u, options_.explain ? &why : nullptr);
         return out;
     }
 
@@ -570,13 +743,7 @@ private:
             if (!outcome.fired) title += "  not applied";
             free_line(rows, title);
 
-            const report::RuleExplanation& why = explanations[r];
-            std::vector<std::string> parts;
-            for (const auto& read : why.reads) parts.push_back(report::describe_read(read));
-            for (const auto& node : why.nodes) parts.push_back(node.text);
-            for (const auto& agg : why.aggregates) parts.push_back(agg.text);
-            for (const auto& step : why.steps) parts.push_back(step.text);
-            std::string detail = fmt::format("{}", fmt::join(parts, "; "));
+            std::string detail = explanation_text(explanations[r]);
             if (outcome.fired) {
                 std::string effect;
                 if (rule.kind == bc::RuleKind::score) {
@@ -602,7 +769,7 @@ private:
             if (o.floored)
                 free_line(rows, fmt::format("    扣完为止: deductions {} reach past the node's points; floored at 0",
                                             o.deducted.to_string()));
-            if (o.capped) free_line(rows, fmt::format("    加满为止: capped at {}", most_[n].to_string()));
+            if (o.capped) free_line(rows, capped_line(n));
         }
         if (const Decimal* self = report::self_score(unit, n)) {
             const FactOrigin& origin = unit->self_origins[n];
@@ -613,13 +780,115 @@ private:
         }
     }
 
+    // What a rule (or veto, money line, forfeit) read and computed, in one line: its reads, the
+    // node scores and population values it used, then its list summaries and arithmetic.
+    static std::string explanation_text(const report::RuleExplanation& why) {
+        std::vector<std::string> parts;
+        for (const auto& read : why.reads) parts.push_back(report::describe_read(read));
+        for (const auto& node : why.nodes) parts.push_back(node.text);
+        for (const auto& agg : why.aggregates) parts.push_back(agg.text);
+        // Lists and arithmetic in the order they happened: a list's summary after the steps
+        // inside its records, before the steps that use its value.
+        std::size_t list = 0;
+        for (std::size_t step = 0; step <= why.steps.size(); ++step) {
+            for (; list < why.lists.size() && why.lists[list].after_steps <= step; ++list)
+                parts.push_back(why.lists[list].text);
+            if (step < why.steps.size()) parts.push_back(why.steps[step].text);
+        }
+        return fmt::format("{}", fmt::join(parts, "; "));
+    }
+
+    // 加满为止, with the scheme's reason when the children's points add up to more than the node's.
+    std::string capped_line(std::uint32_t n) {
+        const bc::NodeInfo& info = program_.nodes[n];
+        Decimal parts;
+        for (std::uint32_t c = n + 1; c < program_.nodes.size(); ++c)
+            if (program_.nodes[c].parent == n && !program_.nodes[c].extra) parts += program_.nodes[c].full;
+        if (!info.parts_reason.empty() && info.full < parts)
+            return fmt::format("    加满为止: capped at {}; its parts add up to {} (parts {} because \"{}\")",
+                               most_[n].to_string(), parts.to_string(), parts.to_string(), info.parts_reason);
+        return fmt::format("    加满为止: capped at {}", most_[n].to_string());
+    }
+
     // ---- rank, grade and money, under the table ----
-    std::string outcome_lines(std::size_t u) {
+    std::string outcome_lines(std::size_t u, const report::UnitExplanation* why) {
         const Scoresheet& sheet = sheets_[u];
         std::string out;
         if (sheets_.size() > 1) out += fmt::format("名次: {} (of {} units)\n", sheet.rank, sheets_.size());
-        if (has_grades_) out += grade_line(u) + "\n";
-        for (std::uint32_t m = 0; m < program_.money.size(); ++m) out += money_line(sheet, m) + "\n";
+        if (has_grades_) {
+            out += grade_line(u) + "\n";
+            if (why) out += veto_explanations(sheet, *why);
+        }
+        for (std::uint32_t m = 0; m < program_.money.size(); ++m) {
+            out += money_line(sheet, m) + "\n";
+            if (why) out += money_explanation(sheet, m, *why);
+        }
+        for (std::uint32_t f = 0; f < program_.flags.size(); ++f) {
+            out += flag_line(sheet, f) + "\n";
+            if (why) out += flag_explanation(sheet, f, *why);
+        }
+        return out;
+    }
+
+    // "诫勉: yes 「对考核末三位的机关工作人员进行诫勉」 scheme.kh:158", or "诫勉: no".
+    std::string flag_line(const Scoresheet& sheet, std::uint32_t f) {
+        const bc::Flag& flag = program_.flags[f];
+        if (!sheet.flags[f]) return fmt::format("{}: no", flag.name);
+        return fmt::format("{}: yes {} {}:{}", flag.name, rule_words(flag.says, flag.source_text),
+                           program_.info.source_name, flag.line);
+    }
+
+    // --explain: the flag's condition and what it read (the population value that decided it,
+    // e.g. the bottom-3 cut-off and the unit's own total).
+    std::string flag_explanation(const Scoresheet& sheet, std::uint32_t f, const report::UnitExplanation& why) {
+        const bc::Flag& flag = program_.flags[f];
+        std::string out = fmt::format("    flag {} ({}:{})  `{}`  {}\n", rule_words(flag.says, flag.source_text),
+                                      program_.info.source_name, flag.line, without_says(flag.source_text),
+                                      sheet.flags[f] ? "applied" : "not applied");
+        if (f < why.flags.size())
+            if (const std::string detail = explanation_text(why.flags[f]); !detail.empty()) out += "      " + detail + "\n";
+        return out;
+    }
+
+    // "  applied" for the veto (forfeit) that decided, "  not applied" for all when none did; the
+    // VM records only the first that held, so after it nothing is said of the others.
+    static const char* applied_text(std::uint32_t decided, std::uint32_t which) {
+        if (decided == which) return "  applied";
+        return decided == bc::no_index ? "  not applied" : "";
+    }
+
+    // --explain: each veto's condition, what it read, and whether it held.
+    std::string veto_explanations(const Scoresheet& sheet, const report::UnitExplanation& why) {
+        std::string out;
+        const auto& vetoes = program_.grading.vetoes;
+        for (std::uint32_t v = 0; v < vetoes.size() && v < why.vetoes.size(); ++v) {
+            const bc::Veto& veto = vetoes[v];
+            out += fmt::format("    veto {} ({}:{})  `{}`{}\n", rule_words(veto.says, veto.source_text),
+                               program_.info.source_name, veto.line, without_says(veto.source_text),
+                               applied_text(sheet.grade.veto, v));
+            if (const std::string detail = explanation_text(why.vetoes[v]); !detail.empty())
+                out += "      " + detail + "\n";
+        }
+        return out;
+    }
+
+    // --explain: what the money line read and computed, and each forfeit of it.
+    std::string money_explanation(const Scoresheet& sheet, std::uint32_t m, const report::UnitExplanation& why) {
+        std::string out;
+        const bc::Money& info = program_.money[m];
+        out += fmt::format("    {} ({}:{})  `{}`\n", rule_words(info.says, info.source_text), program_.info.source_name,
+                           info.line, without_says(info.source_text));
+        std::string detail = m < why.money.size() ? explanation_text(why.money[m]) : std::string();
+        const std::string result = "→ " + money(m, "computed amount", sheet.money[m].computed);
+        out += "      " + (detail.empty() ? result : detail + " " + result) + "\n";
+        for (std::uint32_t f = 0; f < program_.forfeits.size() && f < why.forfeits.size(); ++f) {
+            const bc::Forfeit& forfeit = program_.forfeits[f];
+            if (forfeit.money != m) continue;
+            out += fmt::format("    forfeit {} ({}:{})  `{}`{}\n", rule_words(forfeit.says, forfeit.source_text),
+                               program_.info.source_name, forfeit.line, without_says(forfeit.source_text),
+                               applied_text(sheet.money[m].forfeit, f));
+            if (const std::string d = explanation_text(why.forfeits[f]); !d.empty()) out += "      " + d + "\n";
+        }
         return out;
     }
 

@@ -27,7 +27,8 @@ struct ReportOptions {
     // asked for: every unit's (`all_sheets`, in input order) or those named in `sheets` (in the
     // order named; a name given twice prints once; a name that is no unit of the run is skipped,
     // the command checks names first). A run over one unit prints that unit's sheet. The JSON
-    // report always holds the ranking and every unit.
+    // report always holds the ranking of every unit, and the sheets of the units named in
+    // `sheets` (in the order named), or of every unit with `all_sheets` or no name.
     bool all_sheets = false;
     std::vector<std::string> sheets{};  // (initialised, so `ReportOptions{true}` needs no more)
 };
@@ -89,11 +90,12 @@ std::string grade_name(const bc::Program& program, const GradeOutcome& grade);
 // "", "1", "1.1", "1.1.2": each node's number in the tree (node 0, the scheme, has "").
 std::vector<std::string> node_numbers(const bc::Program& program);
 
-// The most each node can score: its points plus the caps of its `extra` children (100 + 10 for a
-// node with a 10-point extra bonus item), which reports show as `100 (+10)`.
+// The most each node can score: its points plus its allowance (100 + 10 for a node with a
+// 10-point extra bonus anywhere below it), which reports show as `100 (+10)`.
 std::vector<Decimal> full_with_extras(const bc::Program& program);
 
-// The caps of each node's `extra` children added up (0 for most nodes).
+// Each node's allowance (bc::allowances: the points extra bonus nodes below it add to its
+// ceiling; 0 for most nodes).
 std::vector<Decimal> extra_points(const bc::Program& program);
 
 // Each node's rules, in source order.
@@ -132,17 +134,48 @@ struct AggregateView {
     std::string expr;   // "rank 线上考核分 among 镇": as written, `group` replaced by the unit's group
     std::string value;  // "3", "13.25", "yes"
     std::uint32_t in_scope = 0;
-    std::string text;   // "rank 线上考核分 among 镇 = 3 (of 8 units)"
+    // rank, bottom, top: the value ranked (its expression and the unit's value), for bottom/top
+    // the cut-off (empty when the scope has at most N units) and the size of the set, for rank
+    // how many other units share the value.
+    std::string input, own, cutoff;
+    std::uint32_t selected = 0, tied = 0;
+    // "rank 线上考核分 among 镇 = 3 (of 8 units; 线上考核分 = 92, tied with 1 other)",
+    // "满意度测评分 = 88.2; bottom 5 by 满意度测评分 among all: cut-off 88.6 (the 5th lowest), ties
+    // included → yes (of 12 units, 6 in the bottom set)"
+    std::string text;
+};
+
+// A list builtin over a list, shown as one step: "mean over 班子评分 (7 records) = 18.5".
+struct ListView {
+    std::string kind;  // sum, count, max, min, any, all, mean
+    std::string list;  // the list's evidence name
+    std::uint32_t records = 0;
+    std::string value;
+    std::string text;
+    std::size_t after_steps = 0;  // how many of its explanation's steps came before it
 };
 
 struct RuleExplanation {
     std::vector<ReadView> reads;
     std::vector<NodeReadView> nodes;
     std::vector<AggregateView> aggregates;
+    std::vector<ListView> lists;
     std::vector<StepView> steps;
 };
 
-// Groups a sheet's trace by rule (empty vectors when the sheet was evaluated without explanations).
+// A unit's trace grouped by what each step belongs to (empty vectors when the sheet was
+// evaluated without explanations). Reads of phase 1's population inputs are not shown: the
+// aggregates that use them are.
+struct UnitExplanation {
+    std::vector<RuleExplanation> rules;     // parallel to Program::rules
+    std::vector<RuleExplanation> vetoes;    // parallel to Program::grading.vetoes
+    std::vector<RuleExplanation> money;     // parallel to Program::money
+    std::vector<RuleExplanation> forfeits;  // parallel to Program::forfeits
+    std::vector<RuleExplanation> flags;     // parallel to Program::flags
+};
+UnitExplanation explain_unit(const bc::Program& program, const UnitEvidence& unit, const Scoresheet& sheet);
+
+// The rules' part of explain_unit.
 std::vector<RuleExplanation> explain_rules(const bc::Program& program, const UnitEvidence& unit, const Scoresheet& sheet);
 
 // "住夜未落实 = 7 次 (台账 p.12; 城东.txt:5)"

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <set>
 
 namespace kaohe {
@@ -193,7 +194,7 @@ public:
         ranking();
         json_.key("units");
         json_.begin_array();
-        for (std::size_t u = 0; u < sheets_.size(); ++u) unit(u);
+        for (std::size_t u : units_shown()) unit(u);
         json_.end_array();
         json_.end_object();
         if (failed_) return std::nullopt;
@@ -201,6 +202,21 @@ public:
     }
 
 private:
+    // The units whose sheets the report holds: every unit with `all_sheets` or no name given,
+    // else those named (each once, in the order named; a name that is no unit is skipped).
+    std::vector<std::size_t> units_shown() const {
+        std::vector<std::size_t> chosen;
+        if (options_.all_sheets || options_.sheets.empty()) {
+            for (std::size_t u = 0; u < sheets_.size(); ++u) chosen.push_back(u);
+            return chosen;
+        }
+        for (const std::string& name : options_.sheets)
+            for (std::size_t u = 0; u < sheets_.size(); ++u)
+                if (sheets_[u].unit == name && std::find(chosen.begin(), chosen.end(), u) == chosen.end())
+                    chosen.push_back(u);
+        return chosen;
+    }
+
     void scheme() {
         const bc::SchemeInfo& info = program_.info;
         json_.key("scheme");
@@ -258,7 +274,7 @@ private:
     bool matches_program(const Scoresheet& sheet) {
         const bool grades_ok = !has_grades() || !report::grade_name(program_, sheet.grade).empty();
         if (sheet.nodes.size() == program_.nodes.size() && sheet.rules.size() == program_.rules.size() &&
-            sheet.money.size() == program_.money.size() && grades_ok)
+            sheet.money.size() == program_.money.size() && sheet.flags.size() == program_.flags.size() && grades_ok)
             return true;
         if (mismatched_.insert(sheet.unit).second)
             diags_.internal(fmt::format("score sheet of '{}' does not match the program", sheet.unit));
@@ -297,6 +313,33 @@ private:
                 json_.end_object();
             }
             json_.end_array();
+            if (!program_.flags.empty()) {  // only for a scheme with flags: other reports are unchanged
+                json_.key("flags");
+                json_.begin_array();
+                for (std::uint32_t f = 0; f < program_.flags.size(); ++f)
+                    if (sheet.flags[f]) json_.string(program_.flags[f].name);
+                json_.end_array();
+            }
+            json_.end_object();
+        }
+        json_.end_array();
+    }
+
+    // Every flag of the scheme (present only when it declares flags): whether the unit carries
+    // it, the scheme line, and with --explain what its condition read.
+    void flags(const Scoresheet& sheet, const report::UnitExplanation* why) {
+        if (program_.flags.empty()) return;
+        json_.key("flags");
+        json_.begin_array();
+        for (std::uint32_t f = 0; f < program_.flags.size(); ++f) {
+            const bc::Flag& flag = program_.flags[f];
+            json_.begin_object();
+            json_.field("name", flag.name);
+            json_.field("carried", static_cast<bool>(sheet.flags[f]));
+            json_.field("line", flag.line);
+            json_.field("says", flag.says);
+            json_.field("source", flag.source_text);
+            if (why && f < why->flags.size()) explanation(why->flags[f]);
             json_.end_object();
         }
         json_.end_array();
@@ -311,7 +354,7 @@ private:
         json_.end_object();
     }
 
-    void grade(const Scoresheet& sheet) {
+    void grade(const Scoresheet& sheet, const report::UnitExplanation* why) {
         json_.key("grade");
         if (!has_grades()) {
             json_.null();
@@ -332,10 +375,25 @@ private:
         if (sheet.grade.quota_missed < values.size()) json_.string(values[sheet.grade.quota_missed]);
         else json_.null();
         json_.field("quota_tie", sheet.grade.quota_tie);
+        if (why) {
+            json_.key("vetoes");
+            json_.begin_array();
+            for (std::uint32_t v = 0; v < grading.vetoes.size() && v < why->vetoes.size(); ++v) {
+                const bc::Veto& veto = grading.vetoes[v];
+                json_.begin_object();
+                json_.field("line", veto.line);
+                json_.field("says", veto.says);
+                json_.field("source", veto.source_text);
+                json_.field("applied", sheet.grade.veto == v);
+                explanation(why->vetoes[v]);
+                json_.end_object();
+            }
+            json_.end_array();
+        }
         json_.end_object();
     }
 
-    void money(const Scoresheet& sheet) {
+    void money(const Scoresheet& sheet, const report::UnitExplanation* why) {
         json_.key("money");
         json_.begin_array();
         for (std::uint32_t m = 0; m < program_.money.size(); ++m) {
@@ -350,6 +408,23 @@ private:
                 scheme_line(forfeit.line, forfeit.says, forfeit.source_text);
             } else {
                 json_.null();
+            }
+            if (why && m < why->money.size()) {
+                explanation(why->money[m]);
+                json_.key("forfeits");
+                json_.begin_array();
+                for (std::uint32_t f = 0; f < program_.forfeits.size() && f < why->forfeits.size(); ++f) {
+                    const bc::Forfeit& forfeit = program_.forfeits[f];
+                    if (forfeit.money != m) continue;
+                    json_.begin_object();
+                    json_.field("line", forfeit.line);
+                    json_.field("says", forfeit.says);
+                    json_.field("source", forfeit.source_text);
+                    json_.field("applied", o.forfeit == f);
+                    explanation(why->forfeits[f]);
+                    json_.end_object();
+                }
+                json_.end_array();
             }
             json_.end_object();
         }
@@ -369,10 +444,13 @@ private:
         }
         json_.field("rank", sheet.rank);
         number("total", 0, "total", sheet.total());
-        grade(sheet);
-        money(sheet);
-        std::vector<report::RuleExplanation> explanations;
-        if (options_.explain && evidence) explanations = report::explain_rules(program_, *evidence, sheet);
+        report::UnitExplanation why;
+        if (options_.explain && evidence) why = report::explain_unit(program_, *evidence, sheet);
+        const bool explained = options_.explain && evidence;
+        grade(sheet, explained ? &why : nullptr);
+        money(sheet, explained ? &why : nullptr);
+        flags(sheet, explained ? &why : nullptr);
+        const std::vector<report::RuleExplanation>& explanations = why.rules;
         json_.key("nodes");
         json_.begin_array();
         for (std::uint32_t n = 0; n < program_.nodes.size(); ++n) node(n, sheet, evidence, explanations);
@@ -430,47 +508,70 @@ private:
         number("amount", n, "rule amount", o.amount);
         number("applied", n, "rule amount", o.applied);
         json_.field("capped", o.capped);
-        if (options_.explain && r < explanations.size()) {
-            json_.key("reads");
-            json_.begin_array();
-            for (const auto& read : explanations[r].reads) this->read(read);
-            json_.end_array();
-            json_.key("nodes");
-            json_.begin_array();
-            for (const auto& read : explanations[r].nodes) {
-                json_.begin_object();
-                json_.field("path", read.path);
-                json_.field("name", read.name);
-                json_.field("score", read.score);
-                json_.end_object();
-            }
-            json_.end_array();
-            json_.key("aggregates");
-            json_.begin_array();
-            for (const auto& agg : explanations[r].aggregates) {
-                json_.begin_object();
-                json_.field("kind", agg.kind);
-                json_.field("expression", agg.expr);
-                json_.field("value", agg.value);
-                json_.field("in_scope", agg.in_scope);
-                json_.field("text", agg.text);
-                json_.end_object();
-            }
-            json_.end_array();
-            json_.key("steps");
-            json_.begin_array();
-            for (const auto& step : explanations[r].steps) {
-                json_.begin_object();
-                json_.field("op", step.op);
-                json_.field("lhs", step.lhs);
-                json_.field("rhs", step.rhs);
-                json_.field("result", step.result);
-                json_.field("text", step.text);
-                json_.end_object();
-            }
-            json_.end_array();
-        }
+        if (options_.explain && r < explanations.size()) explanation(explanations[r]);
         json_.end_object();
+    }
+
+    // The fields of an explanation: reads, nodes, aggregates, lists, steps.
+    void explanation(const report::RuleExplanation& why) {
+        json_.key("reads");
+        json_.begin_array();
+        for (const auto& read : why.reads) this->read(read);
+        json_.end_array();
+        json_.key("nodes");
+        json_.begin_array();
+        for (const auto& read : why.nodes) {
+            json_.begin_object();
+            json_.field("path", read.path);
+            json_.field("name", read.name);
+            json_.field("score", read.score);
+            json_.end_object();
+        }
+        json_.end_array();
+        json_.key("aggregates");
+        json_.begin_array();
+        for (const auto& agg : why.aggregates) {
+            json_.begin_object();
+            json_.field("kind", agg.kind);
+            json_.field("expression", agg.expr);
+            json_.field("value", agg.value);
+            json_.field("in_scope", agg.in_scope);
+            if (!agg.own.empty()) json_.field("unit_value", agg.own);
+            if (agg.kind == "rank" && !agg.own.empty()) json_.field("tied", agg.tied);
+            if ((agg.kind == "bottom" || agg.kind == "top") && !agg.own.empty()) {
+                json_.key("cutoff");
+                if (agg.cutoff.empty()) json_.null();
+                else json_.string(agg.cutoff);
+                json_.field("selected", agg.selected);
+            }
+            json_.field("text", agg.text);
+            json_.end_object();
+        }
+        json_.end_array();
+        json_.key("lists");
+        json_.begin_array();
+        for (const auto& list : why.lists) {
+            json_.begin_object();
+            json_.field("kind", list.kind);
+            json_.field("list", list.list);
+            json_.field("records", list.records);
+            json_.field("value", list.value);
+            json_.field("text", list.text);
+            json_.end_object();
+        }
+        json_.end_array();
+        json_.key("steps");
+        json_.begin_array();
+        for (const auto& step : why.steps) {
+            json_.begin_object();
+            json_.field("op", step.op);
+            json_.field("lhs", step.lhs);
+            json_.field("rhs", step.rhs);
+            json_.field("result", step.result);
+            json_.field("text", step.text);
+            json_.end_object();
+        }
+        json_.end_array();
     }
 
     void read(const report::ReadView& read) {

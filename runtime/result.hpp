@@ -5,6 +5,7 @@
 #include "runtime/decimal.hpp"
 #include "runtime/value.hpp"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,11 +27,12 @@ struct NodeOutcome {
     bool capped = false;   // the score would have gone above full (加满为止)
 };
 
-// One step of an explanation, in evaluation order, attributed to the rule being evaluated.
+// One step of an explanation, in evaluation order, attributed to the rule being evaluated (or,
+// outside every rule, to the population input, veto, money line or forfeit being evaluated).
 struct TraceEvent {
-    enum class Kind : std::uint8_t { read, arithmetic, node, aggregate };
+    enum class Kind : std::uint8_t { read, arithmetic, node, aggregate, list };
     Kind kind = Kind::read;
-    std::uint32_t rule = 0;
+    std::uint32_t rule = 0;  // no_index when the event belongs to no rule (see `part`)
     // read: evidence slot (and, inside a loop, the record index and field)
     std::uint32_t slot = bc::no_index;
     std::uint32_t record = bc::no_index;
@@ -43,6 +45,28 @@ struct TraceEvent {
     // over `in_scope` units
     std::uint32_t index = bc::no_index;
     std::uint32_t in_scope = 0;
+
+    // ---- added for the explanations of issue 3's polish (additive) ----
+    // What the event belongs to: `rule` (then `rule` is its index), or, evaluated outside every
+    // rule, a population input (STORE), a veto, a money line, a forfeit or a flag, `part_index`.
+    enum class Part : std::uint8_t { rule, input, veto, money, forfeit, flag };
+    Part part = Part::rule;
+    std::uint32_t part_index = bc::no_index;
+    // read and list: inside (or over) a list nested in a record of another list; `slot` is then
+    // the outer list's, and `record` counts the inner list's records.
+    bool nested = false;
+    // list: a list builtin finished its loop over the list in `slot`, of `in_scope` records,
+    // starting from `lhs`; `value`/`result` is what it gave. Its accumulation steps (0 + 1 = 1,
+    // 1 + 1 = 2, ...) are not traced; the reads and arithmetic inside each record are.
+    enum class Fold : std::uint8_t { none, sum, count, max, min, any, all };
+    Fold fold = Fold::none;
+    // aggregate, rank/bottom/top only: the unit's own value (`own`), for bottom/top the cut-off
+    // (the N-th lowest or highest value; none when the scope has at most N units, who are then
+    // all in) and how many units the set holds (`selected`, above N when ties at the cut-off are
+    // included); for rank how many other units have the same value (`tied`).
+    std::optional<Decimal> own, cutoff;
+    std::uint32_t selected = 0;
+    std::uint32_t tied = 0;
 };
 
 struct MoneyOutcome {
@@ -68,6 +92,7 @@ struct Scoresheet {
     std::uint32_t rank = 0;          // place by total among all units of the run (ties share), 1-based
     GradeOutcome grade;
     std::vector<MoneyOutcome> money; // parallel to Program::money
+    std::vector<bool> flags;         // parallel to Program::flags: the unit carries flag f
     const Decimal& total() const { return nodes.front().score; }
 };
 

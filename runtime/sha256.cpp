@@ -3,12 +3,18 @@
 // comments below refer to that document.
 #include "runtime/sha256.hpp"
 
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
+
+#if defined(__x86_64__)
+#include <cpuid.h>
+#include <immintrin.h>
+#endif
 
 namespace kaohe {
 
@@ -70,31 +76,121 @@ void compress(State& hash, const unsigned char* block) {
     for (std::size_t i = 0; i < hash.size(); ++i) hash[i] += working[i];
 }
 
+// The same compression with the x86 SHA extensions (Intel SHA-NI, in AMD Zen and Intel since
+// Ice Lake), several times faster: batch runs hash every evidence byte they read. Chosen at run
+// time (has_sha_extensions), so the binary runs on any x86-64; the test vectors check both.
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define KAOHE_SHA_NI 1
+__attribute__((target("sha,sse4.1,ssse3"))) void compress_sha_ni(State& hash, const unsigned char* data,
+                                                                  std::size_t blocks) {
+    const __m128i byte_swap = _mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL);
+    __m128i tmp = _mm_loadu_si128(reinterpret_cast<const __m128i*>(&hash[0]));
+    __m128i state1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(&hash[4]));
+    tmp = _mm_shuffle_epi32(tmp, 0xB1);               // CDAB
+    state1 = _mm_shuffle_epi32(state1, 0x1B);         // EFGH
+    __m128i state0 = _mm_alignr_epi8(tmp, state1, 8);  // ABEF
+    state1 = _mm_blend_epi16(state1, tmp, 0xF0);      // CDGH
+    for (; blocks > 0; --blocks, data += block_bytes) {
+        const __m128i abef = state0, cdgh = state1;
+        __m128i w[4];  // the message schedule, four words at a time, rolling
+        for (std::size_t g = 0; g < 16; ++g) {
+            __m128i& words = w[g % 4];
+            if (g < 4) {
+                words = _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(data + 16 * g)), byte_swap);
+            } else {
+                const __m128i& prev = w[(g + 3) % 4];
+                words = _mm_sha256msg2_epu32(
+                    _mm_add_epi32(_mm_sha256msg1_epu32(words, w[(g + 1) % 4]), _mm_alignr_epi8(prev, w[(g + 2) % 4], 4)),
+                    prev);
+            }
+            __m128i msg = _mm_add_epi32(words, _mm_loadu_si128(reinterpret_cast<const __m128i*>(&round_constants[4 * g])));
+            state1 = _mm_sha256rnds2_epu32(state1, state0, msg);
+            msg = _mm_shuffle_epi32(msg, 0x0E);
+            state0 = _mm_sha256rnds2_epu32(state0, state1, msg);
+        }
+        state0 = _mm_add_epi32(state0, abef);
+        state1 = _mm_add_epi32(state1, cdgh);
+    }
+    tmp = _mm_shuffle_epi32(state0, 0x1B);        // FEBA
+    state1 = _mm_shuffle_epi32(state1, 0xB1);     // DCHG
+    state0 = _mm_blend_epi16(tmp, state1, 0xF0);  // DCBA
+    state1 = _mm_alignr_epi8(state1, tmp, 8);     // ABEF
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(&hash[0]), state0);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(&hash[4]), state1);
+}
+
+// Asked of CPUID directly: clang 14 does not know __builtin_cpu_supports("sha").
+// SHA extensions: leaf 7 subleaf 0, EBX bit 29; SSE4.1: leaf 1, ECX bit 19.
+bool cpu_has_sha_extensions() {
+    unsigned a = 0, b = 0, c = 0, d = 0;
+    if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & (1u << 19))) return false;
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return false;
+    return (b & (1u << 29)) != 0;
+}
+
+bool has_sha_extensions() {
+    static const bool has = cpu_has_sha_extensions();
+    return has;
+}
+#endif
+
+// Whole blocks into the running hash, the fastest way this machine has.
+void compress_blocks(State& hash, const unsigned char* data, std::size_t blocks) {
+#ifdef KAOHE_SHA_NI
+    if (has_sha_extensions()) return compress_sha_ni(hash, data, blocks);
+#endif
+    for (; blocks > 0; --blocks, data += block_bytes) compress(hash, data);
+}
+
 }  // namespace
 
-Sha256Digest sha256(std::string_view bytes) {
-    State hash = initial_hash;
-    const auto* data = reinterpret_cast<const unsigned char*>(bytes.data());
-    const std::size_t whole_blocks = bytes.size() / block_bytes;
-    for (std::size_t i = 0; i < whole_blocks; ++i) compress(hash, data + i * block_bytes);
+Sha256Stream::Sha256Stream() : state_(initial_hash) {}
 
+void Sha256Stream::update(std::string_view bytes) {
+    const auto* data = reinterpret_cast<const unsigned char*>(bytes.data());
+    std::size_t size = bytes.size();
+    total_ += size;
+    if (pending_size_ != 0) {  // complete the block begun by the last piece
+        const std::size_t take = std::min(size, block_bytes - pending_size_);
+        std::copy(data, data + take, pending_.begin() + static_cast<std::ptrdiff_t>(pending_size_));
+        pending_size_ += take;
+        data += take;
+        size -= take;
+        if (pending_size_ < block_bytes) return;
+        compress_blocks(state_, pending_.data(), 1);
+        pending_size_ = 0;
+    }
+    const std::size_t blocks = size / block_bytes;
+    compress_blocks(state_, data, blocks);
+    data += blocks * block_bytes;
+    size -= blocks * block_bytes;
+    std::copy(data, data + size, pending_.begin());
+    pending_size_ = size;
+}
+
+Sha256Digest Sha256Stream::finish() {
     // 5.1.1: the tail, a 1 bit, zeros, and the 64-bit length; one or two final blocks.
     std::array<unsigned char, 2 * block_bytes> tail{};
-    const std::size_t tail_size = bytes.size() % block_bytes;
-    for (std::size_t i = 0; i < tail_size; ++i) tail[i] = data[whole_blocks * block_bytes + i];
-    tail[tail_size] = 0x80;
-    const std::size_t padded = tail_size + 1 + length_field_bytes <= block_bytes ? block_bytes : 2 * block_bytes;
-    const std::uint64_t bit_length = static_cast<std::uint64_t>(bytes.size()) * 8;  // mod 2^64, as specified
+    std::copy(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(pending_size_), tail.begin());
+    tail[pending_size_] = 0x80;
+    const std::size_t padded = pending_size_ + 1 + length_field_bytes <= block_bytes ? block_bytes : 2 * block_bytes;
+    const std::uint64_t bit_length = total_ * 8;  // mod 2^64, as specified
     for (std::size_t i = 0; i < length_field_bytes; ++i) {
         tail[padded - 1 - i] = static_cast<unsigned char>(bit_length >> (8 * i));
     }
-    for (std::size_t offset = 0; offset < padded; offset += block_bytes) compress(hash, tail.data() + offset);
+    compress_blocks(state_, tail.data(), padded / block_bytes);
 
     Sha256Digest digest{};
-    for (std::size_t i = 0; i < hash.size(); ++i) {
-        for (std::size_t j = 0; j < 4; ++j) digest[4 * i + j] = static_cast<std::uint8_t>(hash[i] >> (24 - 8 * j));
+    for (std::size_t i = 0; i < state_.size(); ++i) {
+        for (std::size_t j = 0; j < 4; ++j) digest[4 * i + j] = static_cast<std::uint8_t>(state_[i] >> (24 - 8 * j));
     }
     return digest;
+}
+
+Sha256Digest sha256(std::string_view bytes) {
+    Sha256Stream stream;
+    stream.update(bytes);
+    return stream.finish();
 }
 
 std::string to_hex(const Sha256Digest& digest) {

@@ -1,6 +1,6 @@
 // The verifier. Three passes over a Program, each reporting every problem it finds:
 //  1. the tables: node tree in pre-order, rule/table/field indices, table sizes, aggregates,
-//     the grading's bands, money and forfeits;
+//     the grading's bands, money, forfeits, the stages of population inputs and aggregates;
 //  2. each instruction on its own: opcode known, operand in range for its kind (driven by the
 //     OpInfo table generated from opcodes.def), and the program-wide counts (each NODE once,
 //     each rule's DEDUCT/AWARD/SCORE once, each STORE and MONEY once, each BARRIER at most
@@ -235,7 +235,30 @@ private:
                                          a.kind == AggregateKind::bottom ? "bottom" : "top", a.n.to_string()));
             if (a.ascending && a.kind != AggregateKind::rank)
                 report_table(fmt::format("{} is ascending, but only a rank has an order", name));
+            check_stage(a, name);
         }
+        for (std::size_t i = 0; i < p_.population_inputs.size(); ++i)
+            if (p_.population_inputs[i].stage > 1)
+                report_table(fmt::format("population input {} (line {}) has stage {}, expected 0 or 1", i,
+                                         p_.population_inputs[i].line, p_.population_inputs[i].stage));
+    }
+
+    // A stage-0 aggregate is computed at BARRIER 0, before any stage-1 input is stored.
+    void check_stage(const Aggregate& a, const std::string& name) {
+        if (a.stage > 1) {
+            report_table(fmt::format("{} has stage {}, expected 0 or 1", name, a.stage));
+            return;
+        }
+        if (a.stage == 1) return;
+        for (std::uint32_t input : {a.value, a.where})
+            if (input < p_.population_inputs.size() && p_.population_inputs[input].stage != 0)
+                report_table(fmt::format("{} is stage 0, computed at BARRIER 0, but reads input {}, which is stage 1 "
+                                         "(stored only after BARRIER 0)", name, input));
+    }
+
+    std::uint32_t stage_0_inputs() const {
+        return static_cast<std::uint32_t>(std::count_if(p_.population_inputs.begin(), p_.population_inputs.end(),
+                                                        [](const PopulationInput& i) { return i.stage == 0; }));
     }
 
     // Grades: bands parallel to the choice type, thresholds strictly decreasing, the last band
@@ -377,6 +400,7 @@ private:
         case OperandKind::veto: range(p_.grading.vetoes.size(), "veto"); break;
         case OperandKind::money: range(p_.money.size(), "money"); break;
         case OperandKind::forfeit: range(p_.forfeits.size(), "forfeit"); break;
+        case OperandKind::flag: range(p_.flags.size(), "flag"); break;
         case OperandKind::barrier:
             if (a > 1) report_at(pc, fmt::format("barrier {} is neither 0 (population values) nor 1 (grades)", a));
             break;
@@ -778,8 +802,16 @@ private:
             break;
         case Op::STORE: {
             if (!outside_loops("STORE")) return;
-            if (s.barriers != 0) {
-                report_at(pc, "STORE after a BARRIER: population inputs are stored in phase 1, before BARRIER 0");
+            // A stage-0 input is stored in phase 1, a stage-1 input in phase 2 (opcodes.def "Phases").
+            if (p_.population_inputs[a].stage == 0 && s.barriers != 0) {
+                report_at(pc, fmt::format("STORE of stage-0 input {} after a BARRIER: stage-0 population inputs are "
+                                          "stored in phase 1, before BARRIER 0", a));
+                return;
+            }
+            if (p_.population_inputs[a].stage == 1 && s.barriers != passed_barrier(0)) {
+                report_at(pc, fmt::format("STORE of stage-1 input {} {}: stage-1 population inputs are stored in phase "
+                                          "2, between BARRIER 0 and BARRIER 1", a,
+                                          s.barriers & passed_barrier(1) ? "after BARRIER 1" : "before BARRIER 0"));
                 return;
             }
             auto v = stack.back();
@@ -802,14 +834,21 @@ private:
                 report_at(pc, fmt::format("BARRIER {} after {}", a, (s.barriers & passed_barrier(1)) ? "BARRIER 1" : "BARRIER 0"));
                 return;
             }
-            if (a == 0 && s.stores_done != p_.population_inputs.size())  // reported, and the path goes on
-                report_at(pc, fmt::format("{} of {} population inputs stored on some path to BARRIER 0: a STORE is "
+            if (a == 0 && s.stores_done != stage_0_inputs())  // reported, and the path goes on
+                report_at(pc, fmt::format("{} of {} stage-0 population inputs stored on some path to BARRIER 0: a "
+                                          "STORE is skipped or comes after it", s.stores_done, stage_0_inputs()));
+            if (a == 1 && s.stores_done != p_.population_inputs.size())
+                report_at(pc, fmt::format("{} of {} population inputs stored on some path to BARRIER 1: a STORE is "
                                           "skipped or comes after it", s.stores_done, p_.population_inputs.size()));
             s.barriers |= passed_barrier(a);
             break;
         case Op::AGG:
             if (!(s.barriers & passed_barrier(0))) {
                 report_at(pc, "AGG before BARRIER 0: population values exist only after it");
+                return;
+            }
+            if (p_.aggregates[a].stage == 1 && !(s.barriers & passed_barrier(1))) {
+                report_at(pc, fmt::format("AGG of stage-1 aggregate {} before BARRIER 1: it is computed there", a));
                 return;
             }
             push(p_.aggregates[a].kind == AggregateKind::bottom || p_.aggregates[a].kind == AggregateKind::top
@@ -851,6 +890,13 @@ private:
             }
             break;
         }
+        case Op::FLAG:
+            if (!outside_loops("FLAG") || !pop(AbstractValue::Kind::yes_no, "the condition")) return;
+            if (!(s.barriers & passed_barrier(1))) {
+                report_at(pc, "FLAG before BARRIER 1: flags are decided after the totals and the grades");
+                return;
+            }
+            break;
         case Op::TALLY: {
             auto v = pop(AbstractValue::Kind::votes, "the operand");
             if (!v) return;

@@ -36,7 +36,18 @@ struct Loop {
     const List* list = nullptr;
     std::size_t next = 0;     // the record ITER_NEXT produces next
     std::size_t current = 0;  // the record FIELD reads
-    std::uint32_t slot = no_index;  // explanations only: the evidence slot the list came from
+    // Explanations only: the evidence slot the list came from (the outer list's when `nested`),
+    // which list builtin the loop computes, and the accumulator it started from.
+    std::uint32_t slot = no_index;
+    bool nested = false;
+    TraceEvent::Fold fold = TraceEvent::Fold::none;
+    Decimal start;
+};
+
+// Explanations only: what the code after an instruction belongs to, when it is no rule.
+struct Owner {
+    TraceEvent::Part part = TraceEvent::Part::rule;
+    std::uint32_t index = no_index;
 };
 
 // One unit's value of one aggregate, computed between phase 1 and phase 2. `defined` is false
@@ -46,6 +57,9 @@ struct AggregateValue {
     Value value;
     std::uint32_t in_scope = 0;  // units in scope that pass `where`
     bool defined = false;
+    // For explanations (TraceEvent): rank/bottom/top's own value, cut-off, set size, ties.
+    std::optional<Decimal> own, cutoff;
+    std::uint32_t selected = 0, tied = 0;
 };
 
 // Everything about one unit's evaluation that survives a barrier.
@@ -53,11 +67,9 @@ struct UnitState {
     Scoresheet sheet;
     std::size_t pc = 0;
     std::uint32_t rule = no_index;            // explanations only: the rule being evaluated
+    Owner owner;                              // explanations only: what is being evaluated
     std::vector<Value> inputs;                // STORE: this unit's population inputs
     std::vector<AggregateValue> aggregates;   // AGG: this unit's aggregate values
-    // Sum of the caps of each node's `extra` children (allocated on the first extra child):
-    // a node scores at most full + this.
-    std::vector<Decimal> extra_caps;
 };
 
 enum class Stop : std::uint8_t { halt, barrier, error };
@@ -69,6 +81,11 @@ public:
         // Each instruction pushes at most one value and loops keep the depth fixed, so the
         // code's length bounds the depth as well as the verifier's limit does.
         stack_.resize(std::min(p_.code.size(), max_stack_depth) + 1);
+        // The ceilings are the same for every unit: computed once per run.
+        ceiling_.reserve(p_.nodes.size());
+        const auto allowance = allowances(p_.nodes);
+        for (std::size_t n = 0; n < p_.nodes.size(); ++n) ceiling_.push_back(p_.nodes[n].full + allowance[n]);
+        if constexpr (Explaining) map_code();
     }
 
     // Prepares `s` for `unit`. False (after reporting) when the evidence does not fit the program.
@@ -86,6 +103,7 @@ public:
         sheet.nodes.resize(p_.nodes.size());
         for (std::size_t n = 0; n < p_.nodes.size(); ++n) sheet.nodes[n].full = p_.nodes[n].full;
         sheet.money.resize(p_.money.size());      // nothing allocated without money
+        sheet.flags.assign(p_.flags.size(), false);
         s.inputs.resize(p_.population_inputs.size());  // nor without population inputs
         return true;
     }
@@ -96,9 +114,15 @@ public:
         unit_ = &unit;
         sp_ = 0;
         open_loops_ = 0;
-        if constexpr (Explaining) rule_ = s.rule;
+        if constexpr (Explaining) {
+            rule_ = s.rule;
+            owner_ = s.pc == 0 ? first_owner_ : s.owner;
+        }
         auto stop = execute(s.pc);
-        if constexpr (Explaining) s.rule = rule_;
+        if constexpr (Explaining) {
+            s.rule = rule_;
+            s.owner = owner_;
+        }
         return stop;
     }
 
@@ -112,6 +136,84 @@ private:
     std::array<Loop, max_loop_depth> loops_{};
     std::size_t open_loops_ = 0;
     std::uint32_t rule_ = no_index;  // explanations only: the rule being evaluated
+    std::vector<Decimal> ceiling_;   // per node: full + allowance (program.hpp `allowances`)
+    // Explanations only (map_code): what each stretch of code outside the rules evaluates, the
+    // list builtin of each loop, and the accumulation steps a list summary replaces.
+    Owner owner_;
+    Owner first_owner_;
+    std::vector<Owner> owner_after_;           // at NODE, STORE, VETO, MONEY, FORFEIT, BARRIER
+    std::vector<TraceEvent::Fold> fold_at_;    // at ITER_BEGIN
+    std::vector<bool> accumulates_;            // the fold's ADD/MAX/MIN, not traced
+
+    // The lowering (compiler/lower.cpp) emits each population input, veto, money line, forfeit
+    // and flag as one stretch of code ending in its STORE, VETO, MONEY, FORFEIT or FLAG, right
+    // after the NODE, STORE, VETO, MONEY, FORFEIT, FLAG or BARRIER before it; rules start with
+    // RULE. So the code after such an instruction belongs to the STORE/VETO/MONEY/FORFEIT/FLAG that ends the next
+    // stretch (docs/bytecode.md "Explanations"): no opcode is needed to mark where they start.
+    static bool ends_stretch(Op op) {
+        return op == Op::NODE || op == Op::STORE || op == Op::VETO || op == Op::MONEY || op == Op::FORFEIT ||
+               op == Op::FLAG || op == Op::BARRIER || op == Op::RULE || op == Op::HALT;
+    }
+    static Owner owner_of(Op op, std::uint32_t a) {
+        switch (op) {
+        case Op::STORE: return {TraceEvent::Part::input, a};
+        case Op::VETO: return {TraceEvent::Part::veto, a};
+        case Op::MONEY: return {TraceEvent::Part::money, a};
+        case Op::FORFEIT: return {TraceEvent::Part::forfeit, a};
+        case Op::FLAG: return {TraceEvent::Part::flag, a};
+        default: return {TraceEvent::Part::rule, no_index};
+        }
+    }
+
+    // The list builtin a loop computes, from the shape compiler/lower.cpp gives each
+    // (docs/bytecode.md "Explanations"); Fold::none for any other loop, which is then traced
+    // step by step as before.
+    TraceEvent::Fold fold_of(std::size_t begin, std::size_t& accumulator) const {
+        const auto& code = p_.code;
+        const std::size_t next = begin + 1;  // ITER_NEXT
+        if (next >= code.size() || opcode_of(code[next]) != Op::ITER_NEXT) return TraceEvent::Fold::none;
+        const std::size_t loop = next + operand_of(code[next]);  // the LOOP closing it
+        if (loop >= code.size() || opcode_of(code[loop]) != Op::LOOP || loop <= next + 1) return TraceEvent::Fold::none;
+        const auto jumps_to_loop = [&](std::size_t pc) { return pc + 1 + operand_of(code[pc]) == loop; };
+        const Op first = opcode_of(code[next + 1]);
+        if ((first == Op::AND_JUMP || first == Op::OR_JUMP) && jumps_to_loop(next + 1))
+            return first == Op::AND_JUMP ? TraceEvent::Fold::all : TraceEvent::Fold::any;
+        accumulator = loop - 1;
+        switch (opcode_of(code[loop - 1])) {
+        case Op::MAX: return TraceEvent::Fold::max;
+        case Op::MIN: return TraceEvent::Fold::min;
+        case Op::ADD: break;
+        default: return TraceEvent::Fold::none;
+        }
+        // count: [condition; JUMP_IF_FALSE to LOOP]; CONST 1; ADD
+        const std::size_t one = loop - 2;
+        const bool adds_one = one > next && opcode_of(code[one]) == Op::CONST &&
+                              p_.constants[operand_of(code[one])] == Decimal{1};
+        const bool counts = adds_one && (one == next + 1 || (opcode_of(code[one - 1]) == Op::JUMP_IF_FALSE &&
+                                                               jumps_to_loop(one - 1)));
+        return counts ? TraceEvent::Fold::count : TraceEvent::Fold::sum;
+    }
+
+    void map_code() {
+        const auto& code = p_.code;
+        owner_after_.assign(code.size(), Owner{});
+        fold_at_.assign(code.size(), TraceEvent::Fold::none);
+        accumulates_.assign(code.size(), false);
+        Owner stretch;  // the owner of the code from pc on, scanning backwards
+        for (std::size_t pc = code.size(); pc-- > 0;) {
+            const Op op = opcode_of(code[pc]);
+            if (ends_stretch(op)) {
+                owner_after_[pc] = stretch;
+                stretch = owner_of(op, operand_of(code[pc]));
+            }
+            if (op == Op::ITER_BEGIN) {
+                std::size_t accumulator = no_index;
+                fold_at_[pc] = fold_of(pc, accumulator);
+                if (fold_at_[pc] != TraceEvent::Fold::none && accumulator < code.size()) accumulates_[accumulator] = true;
+            }
+        }
+        first_owner_ = stretch;
+    }
 
     Scoresheet& sheet() { return s_->sheet; }
     Value& top() { return stack_[sp_ - 1]; }
@@ -142,15 +244,31 @@ private:
     TraceEvent& trace(TraceEvent::Kind kind) {
         auto& e = sheet().trace.emplace_back();
         e.kind = kind;
-        e.rule = rule_;
+        e.part = owner_.part;
+        e.part_index = owner_.index;
+        e.rule = owner_.part == TraceEvent::Part::rule ? rule_ : no_index;
         return e;
     }
-    void trace_read(std::uint32_t slot, std::uint32_t record, std::uint32_t field, const Value& value) {
+    void trace_read(std::uint32_t slot, std::uint32_t record, std::uint32_t field, const Value& value,
+                    bool nested = false) {
         auto& e = trace(TraceEvent::Kind::read);
         e.slot = slot;
         e.record = record;
         e.field = field;
         e.value = value;
+        e.nested = nested;
+    }
+
+    // A list builtin's loop over `loop` ended with the accumulator on top of the stack.
+    void trace_list(const Loop& loop) {
+        auto& e = trace(TraceEvent::Kind::list);
+        e.fold = loop.fold;
+        e.slot = loop.slot;
+        e.nested = loop.nested;
+        e.in_scope = static_cast<std::uint32_t>(loop.list->size());
+        e.lhs = loop.start;
+        e.value = top();
+        e.result = top().tag == Value::Tag::yes_no ? Decimal{top().yes ? 1 : 0} : top().number;
     }
     void trace_arithmetic(Op op, const Decimal& lhs, const Decimal& rhs, const Decimal& result) {
         auto& e = trace(TraceEvent::Kind::arithmetic);
@@ -162,19 +280,26 @@ private:
 
     // The evidence slot a list being iterated came from: a slot's own list, or a list nested in
     // a record of the loop around it (then that loop's slot). Explanations only.
-    std::uint32_t slot_of(const List* list) const {
+    std::uint32_t slot_of(const List* list, bool& nested) const {
         const auto& values = unit_->values;
+        nested = false;
         for (std::size_t s = 0; s < values.size(); ++s)
             if (values[s].tag == Value::Tag::list && values[s].list.get() == list) return static_cast<std::uint32_t>(s);
+        nested = open_loops_ > 0;
         return open_loops_ ? loops_[open_loops_ - 1].slot : no_index;
     }
 
-    // Pops the right operand, applies `f` to the left one in place; traces when explaining.
+    // Pops the right operand, applies `f` to the left one in place; traces when explaining,
+    // except a list builtin's accumulation step at `pc` (its loop's summary says it).
     template <typename F>
-    void arithmetic(Op op, F f) {
+    void arithmetic(Op op, F f, std::size_t pc) {
         const Decimal& rhs = stack_[--sp_].number;
         Decimal& lhs = top().number;
         if constexpr (Explaining) {
+            if (accumulates_[pc]) {
+                lhs = f(lhs, rhs);
+                return;
+            }
             Decimal before = lhs;
             lhs = f(lhs, rhs);
             trace_arithmetic(op, before, rhs, lhs);
@@ -234,30 +359,20 @@ private:
     }
 
     // NODE: until now `score` has accumulated the children's scores (or, for a computed node,
-    // holds its SCORE); this replaces it with the node's own, kept within [0, full + extras],
-    // and passes it up to the parent unless the parent is computed.
+    // holds its SCORE); this replaces it with the node's own, kept within [0, full + allowance]
+    // (an `extra` bonus anywhere below raises the ceiling), and passes it up to the parent unless
+    // the parent is computed.
     void finalise(std::uint32_t n) {
         const auto& info = p_.nodes[n];
         auto& out = sheet().nodes[n];
         Decimal raw = info.computed ? std::move(out.score)
                                     : (info.has_children ? out.score + info.held : info.bonus ? Decimal{} : info.full) -
                                           out.deducted + out.awarded;
-        const auto& caps = s_->extra_caps;
-        // Only nodes with extra children pay for the addition.
-        Decimal upper_with_extras;
-        const Decimal* upper = &info.full;
-        if (!caps.empty() && !caps[n].is_zero()) {
-            upper_with_extras = info.full + caps[n];
-            upper = &upper_with_extras;
-        }
+        const Decimal& upper = ceiling_[n];
         out.floored = raw.is_negative();
-        out.capped = raw > *upper;
-        out.score = out.floored ? Decimal{} : out.capped ? *upper : std::move(raw);
+        out.capped = raw > upper;
+        out.score = out.floored ? Decimal{} : out.capped ? upper : std::move(raw);
         if (info.parent == no_index) return;
-        if (info.extra) {
-            if (s_->extra_caps.empty()) s_->extra_caps.resize(p_.nodes.size());
-            s_->extra_caps[info.parent] += info.full;
-        }
         if (!p_.nodes[info.parent].computed) sheet().nodes[info.parent].score += out.score;
     }
 
@@ -316,6 +431,10 @@ private:
             e.in_scope = agg.in_scope;
             e.value = agg.value;
             e.result = agg.value.tag == Value::Tag::yes_no ? Decimal{agg.value.yes ? 1 : 0} : agg.value.number;
+            e.own = agg.own;
+            e.cutoff = agg.cutoff;
+            e.selected = agg.selected;
+            e.tied = agg.tied;
         }
         return true;
     }
@@ -340,23 +459,24 @@ private:
                 const std::uint32_t field = a & 0xffffu;
                 const Value& v = (*loop.list)[loop.current][field];
                 push() = v;
-                if constexpr (Explaining) trace_read(loop.slot, static_cast<std::uint32_t>(loop.current), field, v);
+                if constexpr (Explaining)
+                    trace_read(loop.slot, static_cast<std::uint32_t>(loop.current), field, v, loop.nested);
                 break;
             }
             case Op::POP: --sp_; break;
-            case Op::ADD: arithmetic(Op::ADD, [](const Decimal& x, const Decimal& y) { return x + y; }); break;
-            case Op::SUB: arithmetic(Op::SUB, [](const Decimal& x, const Decimal& y) { return x - y; }); break;
-            case Op::MUL: arithmetic(Op::MUL, [](const Decimal& x, const Decimal& y) { return x * y; }); break;
+            case Op::ADD: arithmetic(Op::ADD, [](const Decimal& x, const Decimal& y) { return x + y; }, pc); break;
+            case Op::SUB: arithmetic(Op::SUB, [](const Decimal& x, const Decimal& y) { return x - y; }, pc); break;
+            case Op::MUL: arithmetic(Op::MUL, [](const Decimal& x, const Decimal& y) { return x * y; }, pc); break;
             case Op::DIV:
                 if (stack_[sp_ - 1].number.is_zero()) {
                     error(p_.lines[pc], fmt::format("division by zero at line {} for unit '{}'", p_.lines[pc], unit.name));
                     return Stop::error;
                 }
-                arithmetic(Op::DIV, [](const Decimal& x, const Decimal& y) { return x / y; });
+                arithmetic(Op::DIV, [](const Decimal& x, const Decimal& y) { return x / y; }, pc);
                 break;
             case Op::NEG: top().number = -top().number; break;
-            case Op::MIN: arithmetic(Op::MIN, [](const Decimal& x, const Decimal& y) { return Decimal::min(x, y); }); break;
-            case Op::MAX: arithmetic(Op::MAX, [](const Decimal& x, const Decimal& y) { return Decimal::max(x, y); }); break;
+            case Op::MIN: arithmetic(Op::MIN, [](const Decimal& x, const Decimal& y) { return Decimal::min(x, y); }, pc); break;
+            case Op::MAX: arithmetic(Op::MAX, [](const Decimal& x, const Decimal& y) { return Decimal::max(x, y); }, pc); break;
             case Op::EQ: {
                 const Value& rhs = stack_[--sp_];
                 set_yes_no(top(), equal(top(), rhs));
@@ -392,8 +512,14 @@ private:
                 break;
             case Op::ITER_BEGIN: {
                 const List* list = stack_[--sp_].list.get();
-                Loop loop{list, 0, 0, no_index};
-                if constexpr (Explaining) loop.slot = slot_of(list);
+                Loop loop;
+                loop.list = list;
+                if constexpr (Explaining) {
+                    loop.slot = slot_of(list, loop.nested);
+                    loop.fold = fold_at_[pc];
+                    if (loop.fold != TraceEvent::Fold::none && sp_ > 0 && top().tag == Value::Tag::number)
+                        loop.start = top().number;
+                }
                 loops_[open_loops_++] = loop;
                 break;
             }
@@ -402,6 +528,8 @@ private:
                 if (loop.next < loop.list->size()) {
                     loop.current = loop.next++;
                 } else {
+                    if constexpr (Explaining)
+                        if (loop.fold != TraceEvent::Fold::none) trace_list(loop);
                     --open_loops_;
                     pc += a;
                 }
@@ -409,7 +537,10 @@ private:
             }
             case Op::LOOP: pc -= a; continue;  // lands on the ITER_NEXT itself
             case Op::RULE:
-                if constexpr (Explaining) rule_ = a;
+                if constexpr (Explaining) {
+                    rule_ = a;
+                    owner_ = Owner{};
+                }
                 break;
             case Op::DEDUCT:
                 if (!apply(a, RuleKind::deduct, pc)) return Stop::error;
@@ -417,7 +548,10 @@ private:
             case Op::AWARD:
                 if (!apply(a, RuleKind::award, pc)) return Stop::error;
                 break;
-            case Op::NODE: finalise(a); break;
+            case Op::NODE:
+                finalise(a);
+                if constexpr (Explaining) owner_ = owner_after_[pc];
+                break;
             case Op::LOAD_NODE: {
                 const Decimal& score = sheet().nodes[a].score;
                 push_number(score);
@@ -429,13 +563,20 @@ private:
                 break;
             }
             case Op::SCORE: set_score(a); break;
-            case Op::STORE: s_->inputs[a] = std::move(stack_[--sp_]); break;
-            case Op::BARRIER: s_->pc = pc + 1; return Stop::barrier;
+            case Op::STORE:
+                s_->inputs[a] = std::move(stack_[--sp_]);
+                if constexpr (Explaining) owner_ = owner_after_[pc];
+                break;
+            case Op::BARRIER:
+                s_->pc = pc + 1;
+                if constexpr (Explaining) owner_ = owner_after_[pc];
+                return Stop::barrier;
             case Op::AGG:
                 if (!aggregate(a, pc)) return Stop::error;
                 break;
             case Op::VETO:
                 if (stack_[--sp_].yes && sheet().grade.veto == no_index) sheet().grade.veto = a;
+                if constexpr (Explaining) owner_ = owner_after_[pc];
                 break;
             case Op::GRADE: {
                 auto& v = push();
@@ -447,6 +588,7 @@ private:
                 auto& m = sheet().money[a];
                 m.computed = std::move(stack_[--sp_].number);
                 m.amount = m.computed;
+                if constexpr (Explaining) owner_ = owner_after_[pc];
                 break;
             }
             case Op::FORFEIT: {
@@ -456,8 +598,13 @@ private:
                     m.forfeit = a;
                     m.amount = Decimal{};
                 }
+                if constexpr (Explaining) owner_ = owner_after_[pc];
                 break;
             }
+            case Op::FLAG:
+                if (stack_[--sp_].yes) sheet().flags[a] = true;
+                if constexpr (Explaining) owner_ = owner_after_[pc];
+                break;
             case Op::TALLY: {
                 const Record* c = counts(std::size_t{a} + 1, false);
                 if (!c) return Stop::error;
@@ -557,8 +704,13 @@ void compute_in_scope(const Aggregate& agg, std::uint32_t index, const std::vect
         for (const auto& v : values) keys.push_back(agg.ascending ? -v : v);
         auto sorted = keys;
         std::sort(sorted.begin(), sorted.end(), std::greater<>{});
-        for (std::size_t m = 0; m < members.size(); ++m)
+        for (std::size_t m = 0; m < members.size(); ++m) {
             set(members[m], Value::of_number(Decimal{competition_rank(sorted, keys[m])}));
+            auto& out = units[members[m]].aggregates[index];
+            out.own = values[m];
+            const auto same = std::equal_range(sorted.begin(), sorted.end(), keys[m], std::greater<>{});
+            out.tied = static_cast<std::uint32_t>(same.second - same.first - 1);
+        }
         return;
     }
     case AggregateKind::bottom:
@@ -576,19 +728,33 @@ void compute_in_scope(const Aggregate& agg, std::uint32_t index, const std::vect
             while (Decimal{static_cast<std::int64_t>(nth + 1)} < agg.n) ++nth;
             boundary = sorted[nth];
         }
+        std::uint32_t selected = 0;
+        std::vector<bool> in(members.size());
         for (std::size_t m = 0; m < members.size(); ++m) {
-            bool in = everyone || (agg.kind == AggregateKind::bottom ? values[m] <= *boundary : values[m] >= *boundary);
-            set(members[m], Value::of_yes_no(in));
+            in[m] = everyone || (agg.kind == AggregateKind::bottom ? values[m] <= *boundary : values[m] >= *boundary);
+            if (in[m]) ++selected;
+        }
+        for (std::size_t m = 0; m < members.size(); ++m) {
+            set(members[m], Value::of_yes_no(in[m]));
+            auto& out = units[members[m]].aggregates[index];
+            out.own = values[m];
+            out.cutoff = boundary;
+            out.selected = selected;
         }
         return;
     }
     }
 }
 
-void compute_aggregates(const Program& p, std::vector<UnitState>& units) {
-    for (auto& u : units) u.aggregates.assign(p.aggregates.size(), AggregateValue{});
+// The aggregates of one stage (Aggregate::stage): stage 0 at BARRIER 0, stage 1 at BARRIER 1
+// (over inputs stored in phase 2, e.g. the totals). The values of stage 0 stay when stage 1 is
+// computed.
+void compute_aggregates(const Program& p, std::vector<UnitState>& units, std::uint8_t stage) {
+    if (stage == 0)
+        for (auto& u : units) u.aggregates.assign(p.aggregates.size(), AggregateValue{});
     for (std::uint32_t a = 0; a < p.aggregates.size(); ++a)
-        for (const auto& scope : scopes(p.aggregates[a].scope, units)) compute_in_scope(p.aggregates[a], a, scope, units);
+        if (p.aggregates[a].stage == stage)
+            for (const auto& scope : scopes(p.aggregates[a].scope, units)) compute_in_scope(p.aggregates[a], a, scope, units);
 }
 
 // Grades in one scope (opcodes.def, docs/bytecode.md "Grades"): vetoed units take their veto's
@@ -681,8 +847,12 @@ std::optional<std::vector<Scoresheet>> run_all(const Program& p, const EvidenceS
             return std::nullopt;
         }
         auto barrier = operand_of(p.code[states[0].pc - 1]);
-        if (barrier == 0) compute_aggregates(p, states);
-        else assign_grades(p, states);
+        if (barrier == 0) {
+            compute_aggregates(p, states, 0);
+        } else {
+            compute_aggregates(p, states, 1);
+            assign_grades(p, states);
+        }
     }
 
     std::vector<Scoresheet> sheets;
@@ -707,6 +877,28 @@ std::optional<Scoresheet> run_one(const Program& p, const UnitEvidence& unit, Di
     return std::nullopt;
 }
 
+// Makes a used UnitState ready for another unit without freeing its storage: what start()
+// would give a fresh one, for the batch path.
+void reset_for_next_unit(const Program& p, UnitState& s) {
+    auto& sheet = s.sheet;
+    for (auto& r : sheet.rules) r = RuleOutcome{};
+    for (std::size_t n = 0; n < sheet.nodes.size(); ++n) {
+        auto& node = sheet.nodes[n];
+        node.full = p.nodes[n].full;
+        node.score = Decimal{};
+        node.deducted = Decimal{};
+        node.awarded = Decimal{};
+        node.floored = node.capped = false;
+    }
+    for (auto& m : sheet.money) m = MoneyOutcome{};
+    sheet.flags.assign(p.flags.size(), false);
+    sheet.trace.clear();
+    sheet.rank = 0;
+    sheet.grade = GradeOutcome{};
+    s.pc = 0;
+    s.rule = no_index;
+}
+
 }  // namespace
 
 std::optional<Scoresheet> evaluate(const bc::Program& program, const UnitEvidence& unit, Explain explain,
@@ -719,6 +911,48 @@ std::optional<std::vector<Scoresheet>> evaluate_all(const bc::Program& program, 
                                                     Explain explain, Diagnostics& diags) {
     if (explain == Explain::yes) return run_all<true>(program, evidence, diags);
     return run_all<false>(program, evidence, diags);
+}
+
+bool has_population_phase(const bc::Program& program) {
+    return std::any_of(program.code.begin(), program.code.end(),
+                       [](bc::Word w) { return bc::opcode_of(w) == bc::Op::BARRIER; });
+}
+
+struct BatchEvaluator::Impl {
+    const Program& program;
+    Diagnostics local;  // the interpreter reports here; moved to the caller's after each unit
+    Interpreter<false> interp;
+    UnitState state;
+    bool started = false;
+
+    explicit Impl(const Program& p) : program(p), interp(p, local) {}
+};
+
+BatchEvaluator::BatchEvaluator(const bc::Program& program) : impl_(std::make_unique<Impl>(program)) {}
+BatchEvaluator::~BatchEvaluator() = default;
+
+const Scoresheet* BatchEvaluator::evaluate(const UnitEvidence& unit, Diagnostics& diags) {
+    Impl& m = *impl_;
+    if (m.started) reset_for_next_unit(m.program, m.state);
+    m.started = true;
+    bool ok = m.interp.start(m.state, unit);
+    if (ok) {
+        switch (m.interp.run(m.state, unit)) {
+        case Stop::halt: break;
+        case Stop::error: ok = false; break;
+        case Stop::barrier:
+            m.local.internal(fmt::format("the scheme {} has population values or grades: unit '{}' cannot be "
+                                         "evaluated alone (evaluate_all evaluates a whole run)",
+                                         m.program.info.source_name, unit.name));
+            ok = false;
+            break;
+        }
+    }
+    if (!m.local.all().empty()) {
+        for (const auto& d : m.local.all()) diags.add(d);
+        m.local = Diagnostics{};
+    }
+    return ok ? &m.state.sheet : nullptr;
 }
 
 }  // namespace kaohe

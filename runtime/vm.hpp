@@ -6,6 +6,7 @@
 #include "runtime/evidence.hpp"
 #include "runtime/result.hpp"
 
+#include <memory>
 #include <optional>
 
 namespace kaohe {
@@ -27,5 +28,30 @@ std::optional<Scoresheet> evaluate(const bc::Program& program, const UnitEvidenc
 // For a program without barriers this is evaluate() for each unit, plus the ranks.
 std::optional<std::vector<Scoresheet>> evaluate_all(const bc::Program& program, const EvidenceSet& evidence,
                                                     Explain explain, Diagnostics& diags);
+
+// True when the program has population values or grades (a BARRIER): its units cannot be
+// evaluated one at a time, only by evaluate_all.
+bool has_population_phase(const bc::Program& program);
+
+// Evaluates units one after another for batch runs (`kaohe run --format csv`), reusing one
+// interpreter and one Scoresheet: after the first unit, a unit whose numbers stay on Decimal's
+// fast path allocates nothing. Without explanations. Only for programs without a population
+// phase (has_population_phase). One BatchEvaluator per thread.
+class BatchEvaluator {
+public:
+    explicit BatchEvaluator(const bc::Program& program);
+    ~BatchEvaluator();
+    BatchEvaluator(const BatchEvaluator&) = delete;
+    BatchEvaluator& operator=(const BatchEvaluator&) = delete;
+
+    // The unit's score sheet (rank 0: a unit alone has no place), valid until the next call; or
+    // nullptr after reporting an evaluation error.
+    const Scoresheet* evaluate(const UnitEvidence& unit, Diagnostics& diags);
+
+    struct Impl;
+
+private:
+    std::unique_ptr<Impl> impl_;
+};
 
 }  // namespace kaohe

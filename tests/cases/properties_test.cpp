@@ -1,5 +1,5 @@
 // Properties of every example scheme, tested on random evidence (deterministic seeds):
-//  - every node's score lies within [0, full + its extras' caps];
+//  - every node's score lies within [0, full + its allowance] (extra bonuses below it raise it);
 //  - for the deduction scheme of seed 000, one more violation never raises any score;
 //  - reordering the units changes nothing in the results but their order;
 //  - the compiled .khc gives byte-identical reports to the scheme it came from.
@@ -154,17 +154,23 @@ std::optional<std::vector<Scoresheet>> run(const bc::Program& program, const Evi
     return sheets;
 }
 
-// The sum of the caps of a node's `extra` children: how far above full it may score.
+// How far above full a node may score (docs/language.md "Named nodes, computed scores, extras"):
+// an extra child adds its cap and its own allowance, any other child its allowance. Written
+// recursively here, independently of bc::allowances, so the property checks the VM against the
+// language's definition rather than against the VM's own helper.
 Decimal extras_of(const bc::Program& program, std::uint32_t node) {
     Decimal sum;
-    for (std::uint32_t c = node + 1; c < program.nodes.size(); ++c)
-        if (program.nodes[c].parent == node && program.nodes[c].extra) sum += program.nodes[c].full;
+    for (std::uint32_t c = node + 1; c < program.nodes.size(); ++c) {
+        if (program.nodes[c].parent != node) continue;
+        if (program.nodes[c].extra) sum += program.nodes[c].full;
+        sum += extras_of(program, c);
+    }
     return sum;
 }
 
 }  // namespace
 
-TEST_CASE("properties: every node scores within [0, full + extras] on random evidence") {
+TEST_CASE("properties: every node scores within [0, full + allowance] on random evidence") {
     for (const auto& scheme : example_schemes()) {
         DYNAMIC_SECTION(scheme.parent_path().filename().string()) {
             const bc::Program program = compile_example(scheme);

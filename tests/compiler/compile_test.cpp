@@ -468,3 +468,44 @@ TEST_CASE("every stdlib module compiles on its own, with no diagnostics") {
         }
     }
 }
+
+TEST_CASE("a population value over the total is stage 1: stored in phase 2, read after BARRIER 1, by flags") {
+    bc::Program p = compile_good("flags.kh");
+    auto ops = op_names(p);
+    const std::size_t barrier0 = position_of(ops, "BARRIER 0");
+    const std::size_t barrier1 = position_of(ops, "BARRIER 1");
+    REQUIRE(barrier0 < barrier1);
+    REQUIRE(barrier1 < ops.size());
+    // inputs: 指导员得分 and 是指导员 (phase 1), total (phase 2: it contains the instructors' mean)
+    REQUIRE(p.population_inputs.size() == 3);
+    CHECK(p.population_inputs[2].source_text == "total");
+    CHECK(p.population_inputs[0].stage == 0);
+    CHECK(p.population_inputs[1].stage == 0);
+    CHECK(p.population_inputs[2].stage == 1);
+    CHECK(position_of(ops, "STORE 0") < barrier0);
+    CHECK(position_of(ops, "STORE 1") < barrier0);
+    const std::size_t store_total = position_of(ops, "STORE 2");
+    CHECK(barrier0 < store_total);
+    CHECK(store_total < barrier1);
+    CHECK(ops[store_total - 1] == "LOAD_NODE 0");
+    CHECK(position_of(ops, "NODE 0") < store_total);
+    // aggregates: the mean (stage 0), rank and bottom by total (stage 1, the two flags share bottom)
+    REQUIRE(p.aggregates.size() == 3);
+    CHECK(p.aggregates[0].stage == 0);
+    CHECK(p.aggregates[1].stage == 1);
+    CHECK(p.aggregates[1].source_text == "rank total among all");
+    CHECK(p.aggregates[2].stage == 1);
+    CHECK(p.aggregates[2].source_text == "bottom 2 by total among all");
+    for (std::uint32_t a : {1u, 2u}) CHECK(barrier1 < position_of(ops, "AGG " + std::to_string(a)));
+    // the flags, in order, last: after the money
+    REQUIRE(p.flags.size() == 2);
+    CHECK(p.flags[0].name == "诫勉");
+    CHECK(p.flags[0].says == "对考核末两位的进行诫勉");
+    CHECK(p.flags[0].source_text == "flag 诫勉 if bottom 2 by total among all says \"对考核末两位的进行诫勉\"");
+    CHECK(p.flags[0].line == 18);
+    CHECK(p.flags[1].name == "表扬");
+    const std::size_t first_flag = position_of(ops, "FLAG 0");
+    CHECK(position_of(ops, "MONEY 0") < first_flag);
+    CHECK(first_flag < position_of(ops, "FLAG 1"));
+    CHECK(ops[first_flag - 1] == "AGG 2");
+}

@@ -71,6 +71,7 @@ Program sample() {
     b.p.nodes[section].goal = "工作目标";
     b.p.nodes[section].text = "具体内容与计分办法";
     b.p.nodes[section].line = 30;
+    b.p.nodes[section].parts_reason = "原文分值之和为58.5分";
     auto clause = b.node("住夜与带班", section, D("58.5"));
     b.p.nodes[clause].kind = NodeKind::clause;
     auto bonus = b.node("创新做法", 0, 40, true);
@@ -172,6 +173,7 @@ void check_same(const Program& a, const Program& b) {
         CHECK(x.has_children == y.has_children);
         CHECK(x.line == y.line);
         CHECK(x.column == y.column);
+        CHECK(x.parts_reason == y.parts_reason);
     }
     REQUIRE(a.rules.size() == b.rules.size());
     for (std::size_t i = 0; i < a.rules.size(); ++i) {
@@ -188,6 +190,7 @@ void check_same(const Program& a, const Program& b) {
     for (std::size_t i = 0; i < a.population_inputs.size(); ++i) {
         CHECK(a.population_inputs[i].source_text == b.population_inputs[i].source_text);
         CHECK(a.population_inputs[i].line == b.population_inputs[i].line);
+        CHECK(a.population_inputs[i].stage == b.population_inputs[i].stage);
     }
     REQUIRE(a.aggregates.size() == b.aggregates.size());
     for (std::size_t i = 0; i < a.aggregates.size(); ++i) {
@@ -200,6 +203,7 @@ void check_same(const Program& a, const Program& b) {
         CHECK(x.n == y.n);
         CHECK(x.source_text == y.source_text);
         CHECK(x.line == y.line);
+        CHECK(x.stage == y.stage);
     }
     CHECK(a.grading.choice_type == b.grading.choice_type);
     CHECK(a.grading.node == b.grading.node);
@@ -231,6 +235,13 @@ void check_same(const Program& a, const Program& b) {
         CHECK(a.forfeits[i].says == b.forfeits[i].says);
         CHECK(a.forfeits[i].source_text == b.forfeits[i].source_text);
         CHECK(a.forfeits[i].line == b.forfeits[i].line);
+    }
+    REQUIRE(a.flags.size() == b.flags.size());
+    for (std::size_t i = 0; i < a.flags.size(); ++i) {
+        CHECK(a.flags[i].name == b.flags[i].name);
+        CHECK(a.flags[i].says == b.flags[i].says);
+        CHECK(a.flags[i].source_text == b.flags[i].source_text);
+        CHECK(a.flags[i].line == b.flags[i].line);
     }
     CHECK(a.code == b.code);
     CHECK(a.lines == b.lines);
@@ -308,7 +319,7 @@ TEST_CASE("a program survives serialize and deserialize unchanged", "[bytecode_f
     CHECK(serialize(*empty_back) == empty);
 }
 
-TEST_CASE("a version 2 program (phases, grades, money, votes) survives the round trip", "[bytecode_file]") {
+TEST_CASE("a program with phases, grades, money, votes and flags survives the round trip", "[bytecode_file]") {
     auto program = phased_sample();
     Diagnostics diags;
     REQUIRE(verify(program, "sample", diags));
@@ -335,6 +346,38 @@ TEST_CASE("a version 2 program (phases, grades, money, votes) survives the round
     payload[tag + 5] = 8;
     CHECK(rejection(seal(payload)) ==
           fmt::format("malformed bytecode payload at byte {}: aggregate kind 8 is not one of the 8 known values", tag + 5));
+}
+
+TEST_CASE("stage-1 population values and flags survive the round trip", "[bytecode_file][flags]") {
+    Staged staged;
+    const Program& program = staged.b.p;
+    Diagnostics diags;
+    REQUIRE(verify(program, "sample", diags));
+    auto bytes = serialize(program);
+    auto back = deserialize(bytes, "x.khc", diags);
+    INFO(messages(diags));
+    REQUIRE(back);
+    check_same(program, *back);
+    CHECK(serialize(*back) == bytes);
+    CHECK(verify(*back, "x.khc", diags));
+    CHECK(back->population_inputs[1].stage == 1);
+    CHECK(back->aggregates[0].stage == 0);
+    CHECK(back->aggregates[1].stage == 1);
+    REQUIRE(back->flags.size() == 1);
+    CHECK(back->flags[0].name == "诫勉");
+    CHECK(back->flags[0].line == 20);
+
+    // The disassembly lists the flags and marks the stage-1 inputs and aggregates.
+    auto listing = disassemble(*back);
+    INFO(listing);
+    CHECK(listing.find("  i1 total  ; line 3, stage 1\n") != std::string::npos);
+    CHECK(listing.find("  a1 bottom 2 of i1 among all  ; line 3, stage 1\n") != std::string::npos);
+    CHECK(listing.find("  a0 mean of i0 among all  ; line 3\n") != std::string::npos);
+    CHECK(listing.find("\nflags (1)\n  g0 flag 诫勉  ; line 20\n      flag #0\n      says \"flag says\"\n") !=
+          std::string::npos);
+    CHECK(listing.find("FLAG                 0  ; flag #0") != std::string::npos);
+    CHECK(listing.find("  ---- phase 2 ends: every unit waits here, then the stage-1 population values are computed and "
+                       "grades assigned ----\n") != std::string::npos);
 }
 
 TEST_CASE("the header: magic, version, reserved, length, SHA-256 of the payload", "[bytecode_file]") {
@@ -412,9 +455,9 @@ TEST_CASE("wrong version and bad magic", "[bytecode_file]") {
     auto bytes = serialize(sample());
     auto payload = bytes.substr(header_size);
     // A version 1 file (before population scoring) is refused, not misread.
-    CHECK(rejection(seal(payload, 1)) == "bytecode format version 1, this kaohe reads version 2: recompile the scheme");
-    CHECK(rejection(seal(payload, 0)) == "bytecode format version 0, this kaohe reads version 2: recompile the scheme");
-    CHECK(rejection(seal(payload, 3)) == "bytecode format version 3, this kaohe reads version 2: recompile the scheme");
+    CHECK(rejection(seal(payload, 2)) == "bytecode format version 2, this kaohe reads version 3: recompile the scheme");
+    CHECK(rejection(seal(payload, 0)) == "bytecode format version 0, this kaohe reads version 3: recompile the scheme");
+    CHECK(rejection(seal(payload, 4)) == "bytecode format version 4, this kaohe reads version 3: recompile the scheme");
     CHECK(rejection("scheme \"2013年度考核\" {\n  total 100\n}\n") == "not a kaohe bytecode file (bad magic)");
     CHECK(rejection("\x7f" "ELF") == "not a kaohe bytecode file (bad magic)");
     CHECK(rejection("") == "truncated bytecode file: the header needs 48 bytes, file has 0");
@@ -532,7 +575,8 @@ TEST_CASE("the disassembly lists the tables and each instruction with its meanin
     CHECK(has("  k1 = 1/3\n"));
     CHECK(has("  t0 推广分 (级别, points) { 国家级: 20, 省级: 15, 无: 0 }\n"));
     CHECK(has("  n1     item \"联系服务群众\"") == false);  // it is a section
-    CHECK(has("  n1     section \"联系服务群众\" points 60 held 1.5  ; line 30\n"));
+    CHECK(has("  n1     section \"联系服务群众\" points 60 held 1.5  ; line 30\n"
+              "          parts because \"原文分值之和为58.5分\"\n"));
     CHECK(has("  n2       clause \"住夜与带班\" points 58.5  ; line 0\n"));
     CHECK(has("  n3     item \"创新做法\" bonus cap 40  ; line 0\n"));
     CHECK(has("  r0 n2 deduct cap 8  ; line 33\n      deduct 0.5 per 住夜未落实 cap 8\n      says \"一次扣0.5分，扣完为止\"\n"));

@@ -89,8 +89,8 @@ struct ProgramBuilder {
     }
 
     // Population scoring and what comes after the totals.
-    std::uint32_t input(std::string text) {
-        p.population_inputs.push_back({std::move(text), line});
+    std::uint32_t input(std::string text, std::uint8_t stage = 0) {
+        p.population_inputs.push_back({std::move(text), line, stage});
         return static_cast<std::uint32_t>(p.population_inputs.size() - 1);
     }
     std::uint32_t aggregate(AggregateKind kind, std::uint32_t value, Scope scope = Scope::all,
@@ -126,6 +126,10 @@ struct ProgramBuilder {
     std::uint32_t forfeit(std::uint32_t money) {
         p.forfeits.push_back({money, "forfeit says", "forfeit #" + std::to_string(p.forfeits.size()), line});
         return static_cast<std::uint32_t>(p.forfeits.size() - 1);
+    }
+    std::uint32_t flag(std::string name) {
+        p.flags.push_back({std::move(name), "flag says", "flag #" + std::to_string(p.flags.size()), line});
+        return static_cast<std::uint32_t>(p.flags.size() - 1);
     }
 
     std::size_t here() const { return p.code.size(); }
@@ -229,6 +233,58 @@ struct Phased {
         b.emit(Op::MONEY, money);
         b.emit(Op::LOAD, 1);
         b.emit(Op::FORFEIT, forfeit);
+        b.emit(Op::HALT);
+    }
+};
+
+// A program with stage-1 population values over the total and a flag (the 诫勉 of the last
+// ones by the total). The total is 100 - 扣分, scored in phase 2; the input `total` is stored
+// between the barriers, and the aggregates over it are computed at BARRIER 1.
+//   i0 扣分 (stage 0)   a0 mean of i0 (stage 0, read after BARRIER 1: it must survive it)
+//   i1 total (stage 1)  a1 bottom 2 by total (stage 1)   a2 rank by total (stage 1)
+//   money 名次 = a2; money 平均扣分 = a0; flag 诫勉 if a1
+//    0 LOAD 扣分     5 DEDUCT 0     10 AGG 2 (rank)     15 FLAG 0
+//    1 STORE 0       6 NODE 0       11 MONEY 0          16 HALT
+//    2 BARRIER 0     7 LOAD_NODE 0  12 AGG 0 (mean)
+//    3 RULE 0        8 STORE 1      13 MONEY 1
+//    4 LOAD 扣分     9 BARRIER 1    14 AGG 1 (bottom)
+struct Staged {
+    ProgramBuilder b{100};
+    Staged() {
+        b.slot(field_of("扣分", FieldType::decimal));
+        b.line = 3;
+        auto deductions = b.input("扣分");
+        auto total = b.input("total", 1);
+        auto mean = b.aggregate(AggregateKind::mean, deductions);
+        auto bottom = b.aggregate(AggregateKind::bottom, total, Scope::all, no_index, 2);
+        auto rank = b.aggregate(AggregateKind::rank, total);
+        b.p.aggregates[bottom].stage = 1;
+        b.p.aggregates[rank].stage = 1;
+        b.p.nodes[0].phase = 2;
+        auto place = b.money("名次");
+        auto average = b.money("平均扣分");
+        b.line = 20;
+        auto flag = b.flag("诫勉");
+        auto r = b.rule(0, RuleKind::deduct);
+        b.line = 3;
+        b.emit(Op::LOAD, 0);
+        b.emit(Op::STORE, deductions);
+        b.emit(Op::BARRIER, 0);
+        b.line = 10;
+        b.emit(Op::RULE, r);
+        b.emit(Op::LOAD, 0);
+        b.emit(Op::DEDUCT, r);
+        b.emit(Op::NODE, 0);
+        b.line = 20;
+        b.emit(Op::LOAD_NODE, 0);
+        b.emit(Op::STORE, total);
+        b.emit(Op::BARRIER, 1);
+        b.emit(Op::AGG, rank);
+        b.emit(Op::MONEY, place);
+        b.emit(Op::AGG, mean);
+        b.emit(Op::MONEY, average);
+        b.emit(Op::AGG, bottom);
+        b.emit(Op::FLAG, flag);
         b.emit(Op::HALT);
     }
 };

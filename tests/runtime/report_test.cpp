@@ -664,7 +664,16 @@ TEST_CASE("option --all: every sheet, with 自查分 and 差额, extras, rank, g
     CHECK(text->find("    「末1位的扣5分」 (scheme.kh:21)  `deduct 5 if bottom 1 by 线上考核分 among all`  not applied\n"
                      "      bottom 1 by 线上考核分 among all = no (of 4 units)\n") != std::string::npos);
     // Rank, grade and money under each table.
-    CHECK(text->find("名次: 1 (of 4 units)\n等次: 优秀 (总分 94.8 ≥ 90)\n考核奖: 3600元\n") != std::string::npos);
+    CHECK(text->find("名次: 1 (of 4 units)\n等次: 优秀 (总分 94.8 ≥ 90)\n") != std::string::npos);
+    // --explain: each veto and money line with its scheme line and what it computed.
+    CHECK(text->find("等次: 优秀 (总分 94.8 ≥ 90)\n"
+                     "    veto 「发生一票否决事项的，评为不合格」 (scheme.kh:35)  `veto 不合格 if 一票否决事项`  not applied\n"
+                     "考核奖: 3600元\n"
+                     "    「考核为优秀的奖励3600元/人，良好的为2520元/人」 (scheme.kh:38)  `money 考核奖 = 等次奖金[等次]`\n"
+                     "      → 3600元\n"
+                     "    forfeit 「凡机关干部被查实参与赌博的，扣发机关干部岗位目标考核奖」 (scheme.kh:40)  "
+                     "`forfeit 考核奖 if 参与赌博`  not applied\n") != std::string::npos);
+    CHECK(text->find("`forfeit 考核奖 if 参与赌博`  applied\n") != std::string::npos);
     CHECK(text->find("等次: 良好 (meets 优秀 (≥ 90) but 优秀 takes at most 25% of 4 units = 1, all taken by higher "
                      "scores; 总分 92 ≥ 80)\n") != std::string::npos);
     CHECK(text->find("考核奖: 0元 (computed 2520元; forfeited 「凡机关干部被查实参与赌博的，扣发机关干部岗位目标考核奖」 "
@@ -763,8 +772,7 @@ TEST_CASE("explanations of population values name the unit's group and the units
 TEST_CASE("JSON: ranking, rank, grade, money, self scores, extras and population explanations") {
     auto sheets = population_sheets();
     add_population_trace(sheets[1]);
-    ReportOptions options = explained();
-    options.sheets = {"箬横镇"};  // JSON holds every unit whatever is asked
+    ReportOptions options = explained();  // no unit named: every unit's sheet
     Diagnostics diags;
     const auto json = write_json_report(population_program(), population_evidence(), sheets, options, diags);
     REQUIRE(json);
@@ -778,6 +786,36 @@ TEST_CASE("JSON: ranking, rank, grade, money, self scores, extras and population
     CHECK(json->find("\"kind\": \"score\"") != std::string::npos);
     CHECK(json->find("\"says\": \"凡机关干部被查实参与赌博的，扣发机关干部岗位目标考核奖\"") != std::string::npos);
     check_golden("population.json", *json);
+}
+
+TEST_CASE("JSON with units named (--unit): the ranking of every unit, the sheets of those named") {
+    auto sheets = population_sheets();
+    ReportOptions options;
+    options.sheets = {"箬横镇", "城西街道", "箬横镇", "no such unit"};
+    Diagnostics diags;
+    const auto json = write_json_report(population_program(), population_evidence(), sheets, options, diags);
+    REQUIRE(json);
+    CHECK(diags.all().empty());
+    CHECK(JsonChecker{*json}.valid());
+    const auto units_at = json->find("\"units\": [");
+    REQUIRE(units_at != std::string::npos);
+    const std::string ranking = json->substr(0, units_at), units = json->substr(units_at);
+    for (const auto& u : population_units()) CHECK(ranking.find("\"unit\": \"" + u.name + "\"") != std::string::npos);
+    // In the order named, each once.
+    const auto first = units.find("\"unit\": \"箬横镇\""), second = units.find("\"unit\": \"城西街道\"");
+    CHECK(first != std::string::npos);
+    CHECK(second != std::string::npos);
+    CHECK(first < second);
+    CHECK(units.find("\"unit\": \"箬横镇\"", first + 1) == std::string::npos);
+    CHECK(units.find("\"unit\": \"城东街道\"") == std::string::npos);
+    CHECK(units.find("\"unit\": \"泽国镇\"") == std::string::npos);
+
+    // --all (or no name) keeps every sheet.
+    options.all_sheets = true;
+    const auto all = write_json_report(population_program(), population_evidence(), sheets, options, diags);
+    REQUIRE(all);
+    for (const auto& u : population_units())
+        CHECK(all->substr(all->find("\"units\": [")).find("\"unit\": \"" + u.name + "\"") != std::string::npos);
 }
 
 TEST_CASE("a compiled .khc reports exactly like its source, tallies and self-assessed scores included") {

@@ -338,8 +338,8 @@ TEST_CASE("the verifier rejects broken phases, population values, grades and mon
              set(p, 8, Op::LOAD, 1);
              set(p, 9, Op::STORE, 1);
          },
-         "bytecode at address 9 (STORE): STORE after a BARRIER: population inputs are stored in phase 1, before "
-         "BARRIER 0"},
+         "bytecode at address 9 (STORE): STORE of stage-0 input 1 after a BARRIER: stage-0 population inputs are "
+         "stored in phase 1, before BARRIER 0"},
         {"AGG before BARRIER 0", [](Program& p) { insert(p, 5, {encode(Op::AGG, 0), encode(Op::POP)}); },
          "bytecode at address 5 (AGG): AGG before BARRIER 0: population values exist only after it"},
         {"GRADE before BARRIER 1", [](Program& p) { insert(p, 16, {encode(Op::GRADE), encode(Op::POP)}); },
@@ -378,8 +378,8 @@ TEST_CASE("the verifier rejects broken phases, population values, grades and mon
          "with 0 open loop(s), 1 node(s) finalised, 2 input(s) stored, 0 money assigned"},
         {"a STORE skipped on one path",
          [](Program& p) { insert(p, 7, {encode(Op::BOOL, 1), encode(Op::JUMP_IF_FALSE, 2)}); },
-         "bytecode at address 11 (BARRIER): 1 of 2 population inputs stored on some path to BARRIER 0: a STORE is "
-         "skipped or comes after it"},
+         "bytecode at address 11 (BARRIER): 1 of 2 stage-0 population inputs stored on some path to BARRIER 0: a "
+         "STORE is skipped or comes after it"},
         {"SCORE of a deduction", [](Program& p) { set(p, 3, Op::SCORE, 0); },
          "bytecode at address 3 (SCORE): rule 0 (line 0) is a deduction, not a score rule"},
         {"a computed node with a deduction", [](Program& p) { p.nodes[1].computed = true; },
@@ -435,6 +435,61 @@ TEST_CASE("the verifier rejects broken phases, population values, grades and mon
     for (const auto& c : cases) {
         SECTION(c.name) {
             Phased v;
+            c.change(v.b.p);
+            Diagnostics diags;
+            CHECK_FALSE(verify(v.b.p, "x.khc", diags));
+            auto all = messages(diags);
+            INFO(all);
+            CHECK(all.find(std::string(c.expected) + "\n") != std::string::npos);
+        }
+    }
+}
+
+// ---- stage-1 population values and flags ---------------------------------------------------------
+
+TEST_CASE("the verifier accepts stage-1 population values and flags", "[verify][phases][flags]") {
+    Staged v;
+    Diagnostics diags;
+    CHECK(verify(v.b.p, "x.khc", diags));
+    INFO(messages(diags));
+    CHECK(diags.all().empty());
+}
+
+TEST_CASE("the verifier rejects stage-1 values and flags out of their phase", "[verify][phases][flags]") {
+    const BadCase cases[] = {
+        {"a stage-1 STORE before BARRIER 0",
+         [](Program& p) {
+             set(p, 1, Op::STORE, 1);  // total's input, stored in phase 1
+             set(p, 8, Op::STORE, 0);
+         },
+         "bytecode at address 1 (STORE): STORE of stage-1 input 1 before BARRIER 0: stage-1 population inputs are "
+         "stored in phase 2, between BARRIER 0 and BARRIER 1"},
+        {"a stage-1 STORE after BARRIER 1", [](Program& p) { std::swap(p.code[8], p.code[9]); std::swap(p.code[7], p.code[8]); },
+         "bytecode at address 9 (STORE): STORE of stage-1 input 1 after BARRIER 1: stage-1 population inputs are "
+         "stored in phase 2, between BARRIER 0 and BARRIER 1"},
+        {"a stage-1 AGG before BARRIER 1", [](Program& p) { insert(p, 7, {encode(Op::AGG, 1), encode(Op::POP)}); },
+         "bytecode at address 7 (AGG): AGG of stage-1 aggregate 1 before BARRIER 1: it is computed there"},
+        {"a stage-0 aggregate over a stage-1 input", [](Program& p) { p.aggregates[1].stage = 0; },
+         "bytecode tables: aggregate 1 (line 3) is stage 0, computed at BARRIER 0, but reads input 1, which is stage 1 "
+         "(stored only after BARRIER 0)"},
+        {"stage 2", [](Program& p) { p.aggregates[2].stage = 2; },
+         "bytecode tables: aggregate 2 (line 3) has stage 2, expected 0 or 1"},
+        {"an input of stage 2", [](Program& p) { p.population_inputs[1].stage = 2; },
+         "bytecode tables: population input 1 (line 3) has stage 2, expected 0 or 1"},
+        {"a stage-1 input not stored by BARRIER 1",
+         [](Program& p) { insert(p, 7, {encode(Op::BOOL, 1), encode(Op::JUMP_IF_FALSE, 2)}); },
+         "bytecode at address 11 (BARRIER): 1 of 2 population inputs stored on some path to BARRIER 1: a STORE is "
+         "skipped or comes after it"},
+        {"FLAG before BARRIER 1", [](Program& p) { insert(p, 7, {encode(Op::BOOL, 1), encode(Op::FLAG, 0)}); },
+         "bytecode at address 8 (FLAG): FLAG before BARRIER 1: flags are decided after the totals and the grades"},
+        {"FLAG of a number", [](Program& p) { set(p, 14, Op::AGG, 2); },
+         "bytecode at address 15 (FLAG): the condition must be a yes/no, found a number"},
+        {"flag out of range", [](Program& p) { set(p, 15, Op::FLAG, 1); },
+         "bytecode at address 15 (FLAG): flag 1 out of range: there are 1"},
+    };
+    for (const auto& c : cases) {
+        SECTION(c.name) {
+            Staged v;
             c.change(v.b.p);
             Diagnostics diags;
             CHECK_FALSE(verify(v.b.p, "x.khc", diags));

@@ -515,10 +515,11 @@ TEST_CASE("explanations record reads and arithmetic, attributed to the rule", "[
 
     using Kind = TraceEvent::Kind;
     const auto& t = sheet.trace;
-    REQUIRE(t.size() == 7);
+    REQUIRE(t.size() == 6);
     // r0: read 住夜未落实 = 7; 0.5 * 7 = 3.5
     CHECK(t[0].kind == Kind::read);
     CHECK(t[0].rule == r0);
+    CHECK(t[0].part == TraceEvent::Part::rule);
     CHECK(t[0].slot == n);
     CHECK(t[0].record == no_index);
     CHECK(t[0].value.number == 7);
@@ -528,8 +529,9 @@ TEST_CASE("explanations record reads and arithmetic, attributed to the rule", "[
     CHECK(t[1].lhs == D("0.5"));
     CHECK(t[1].rhs == 7);
     CHECK(t[1].result == D("3.5"));
-    // r1: read the list 案例; read 案例[0].扣分 = 1; 0 + 1 = 1; read 案例[1].扣分 = 1.5; 1 + 1.5 = 2.5
-    for (std::size_t i = 2; i < 7; ++i) CHECK(t[i].rule == r1);
+    // r1: read the list 案例; read 案例[0].扣分 = 1; read 案例[1].扣分 = 1.5; then the sum as one
+    // step (the accumulation 0 + 1 = 1, 1 + 1.5 = 2.5 is not traced)
+    for (std::size_t i = 2; i < 6; ++i) CHECK(t[i].rule == r1);
     CHECK(t[2].kind == Kind::read);
     CHECK(t[2].slot == cases);
     CHECK(t[2].value.tag == Value::Tag::list);
@@ -538,14 +540,15 @@ TEST_CASE("explanations record reads and arithmetic, attributed to the rule", "[
     CHECK(t[3].record == 0);
     CHECK(t[3].field == 0);
     CHECK(t[3].value.number == 1);
-    CHECK(t[4].kind == Kind::arithmetic);
-    CHECK(t[4].op == Op::ADD);
-    CHECK(t[4].result == 1);
-    CHECK(t[5].record == 1);
-    CHECK(t[5].value.number == D("1.5"));
-    CHECK(t[6].lhs == 1);
-    CHECK(t[6].rhs == D("1.5"));
-    CHECK(t[6].result == D("2.5"));
+    CHECK(t[4].kind == Kind::read);
+    CHECK(t[4].record == 1);
+    CHECK(t[4].value.number == D("1.5"));
+    CHECK(t[5].kind == Kind::list);
+    CHECK(t[5].fold == TraceEvent::Fold::sum);
+    CHECK(t[5].slot == cases);
+    CHECK(t[5].in_scope == 2);
+    CHECK(t[5].lhs == 0);
+    CHECK(t[5].result == D("2.5"));
     CHECK(sheet.total() == 94);
 
     Diagnostics diags;
@@ -608,6 +611,73 @@ TEST_CASE("an extra child lifts its parent's upper clamp to full + the extra's c
     auto partial = run(build(D("3.5"), 4, 0), unit_of({}));
     CHECK(partial.total() == D("100.5"));  // 96.5 + 4: the extra adds like any child
     CHECK_FALSE(partial.nodes[0].capped);
+}
+
+// The town-office shape: an item of 25 with a 2-point extra 上浮 inside a 100-point section of a
+// 100-point scheme. The 上浮 raises every ceiling above it (allowance 2 for the item, the section
+// and the total), so a near-perfect unit keeps it all the way up.
+Program nested_extra_scheme(Decimal other_deduction, Decimal float_award) {
+    ProgramBuilder b(100);
+    auto section = b.node("考核内容", 0, 100);
+    auto online = b.node("线上工作", section, 25);
+    auto base = b.node("名次基本分", online, 25);
+    auto lift = b.node("名次上浮", online, 2, true);
+    b.p.nodes[lift].extra = true;
+    auto rest = b.node("其他工作", section, 75);
+    auto r0 = b.rule(lift, RuleKind::award);
+    auto r1 = b.rule(rest, RuleKind::deduct);
+    b.emit(Op::NODE, base);
+    b.emit(Op::RULE, r0);
+    b.emit(Op::CONST, b.constant(float_award));
+    b.emit(Op::AWARD, r0);
+    b.emit(Op::NODE, lift);
+    b.emit(Op::NODE, online);
+    b.emit(Op::RULE, r1);
+    b.emit(Op::CONST, b.constant(other_deduction));
+    b.emit(Op::DEDUCT, r1);
+    b.emit(Op::NODE, rest);
+    b.emit(Op::NODE, section);
+    b.emit(Op::NODE, 0);
+    b.emit(Op::HALT);
+    return b.p;
+}
+
+TEST_CASE("an extra bonus raises every ancestor's ceiling, not only its parent's", "[vm]") {
+    // Perfect otherwise, first place: 25 + 2 in the item, 102 in the section and the total.
+    auto perfect = run(nested_extra_scheme(0, 2), unit_of({}));
+    CHECK(perfect.nodes[2].score == 27);
+    CHECK(perfect.nodes[1].score == 102);
+    CHECK(perfect.total() == 102);
+    CHECK_FALSE(perfect.nodes[1].capped);
+    CHECK_FALSE(perfect.nodes[0].capped);
+
+    // Near-perfect: half a point lost elsewhere, the 上浮 still counts in full.
+    auto near = run(nested_extra_scheme(D("0.5"), 2), unit_of({}));
+    CHECK(near.nodes[1].score == D("101.5"));
+    CHECK(near.total() == D("101.5"));
+
+    // The extra's own cap still binds (an award of 5 gives 2), and so the ceilings above it.
+    auto over = run(nested_extra_scheme(0, 5), unit_of({}));
+    CHECK(over.nodes[4].score == 2);
+    CHECK(over.nodes[4].capped);
+    CHECK(over.total() == 102);
+}
+
+TEST_CASE("allowances: an extra child adds its cap and its own allowance, other children pass theirs up", "[vm]") {
+    ProgramBuilder b(100);
+    auto section = b.node("一", 0, 100);
+    auto item = b.node("一.1", section, 100);
+    auto lift = b.node("上浮", item, 4, true);
+    auto deeper = b.node("再上浮", lift, 1, true);  // an extra inside an extra
+    auto other = b.node("附加", 0, 10, true);
+    for (auto n : {lift, deeper, other}) b.p.nodes[n].extra = true;
+    const auto allowance = bc::allowances(b.p.nodes);
+    CHECK(allowance[deeper] == 0);
+    CHECK(allowance[lift] == 1);
+    CHECK(allowance[item] == 5);     // 4 + the 1 inside it
+    CHECK(allowance[section] == 5);  // passed up unchanged
+    CHECK(allowance[0] == 15);       // 5 from the section, 10 from its own extra child
+    CHECK(allowance[other] == 0);
 }
 
 // A scheme of 1000 whose score is computed from a 1500-point section and a 100-point section:
@@ -1151,4 +1221,180 @@ TEST_CASE("phase 2 reads phase 1 through a population value: rank then a compute
     for (const auto& s : run_all(b.p, set)) totals.push_back(s.total());
     // ranks 4, 2, 5, 2, 6, 1 -> 24, 26, 23, 26, 22, 27
     CHECK(totals == decimals({"24", "26", "23", "26", "22", "27"}));
+}
+
+// ---- explanations: what each step belongs to, lists as one step, population details ---------
+
+TEST_CASE("explanations attribute the code outside rules to its input, veto, money line or forfeit", "[vm][phases]") {
+    auto sheets = run_all(graded_scheme(), graded_units({{"甲", "95"}, {"乙", "85", false, true}}), Explain::yes);
+    using Part = TraceEvent::Part;
+    for (const auto& sheet : sheets) {
+        std::vector<std::pair<Part, std::uint32_t>> owners;
+        for (const auto& e : sheet.trace) {
+            REQUIRE(e.kind == TraceEvent::Kind::read);
+            owners.emplace_back(e.part, e.part == Part::rule ? e.rule : e.part_index);
+            if (e.part != Part::rule) CHECK(e.rule == no_index);  // never the last rule's
+        }
+        // 扣分 by the rule, 一票否决 by the veto, 赌博 by the forfeit (the money line reads no evidence)
+        const std::vector<std::pair<Part, std::uint32_t>> expected{{Part::rule, 0}, {Part::veto, 0}, {Part::forfeit, 0}};
+        CHECK(owners == expected);
+    }
+}
+
+TEST_CASE("explanations: a list builtin is one step; its accumulation is not traced", "[vm]") {
+    // mean(案例, r => r.扣分) as compiler/lower.cpp lays it out: a sum loop, a count loop, DIV;
+    // then count(案例, r => r.扣分 > 1): a count with a condition.
+    ProgramBuilder b(100);
+    auto cases = b.slot(list_of("案例", {field_of("扣分", FieldType::decimal)}));
+    auto r0 = b.rule(0, RuleKind::deduct);
+    auto r1 = b.rule(0, RuleKind::deduct);
+    b.emit(Op::RULE, r0);
+    emit_sum(b, cases, 0);
+    b.emit(Op::CONST, b.constant(0));
+    b.emit(Op::LOAD, cases);
+    b.emit(Op::ITER_BEGIN);
+    auto next = b.emit(Op::ITER_NEXT);
+    b.emit(Op::CONST, b.constant(1));
+    b.emit(Op::ADD);
+    b.loop_to(next);
+    b.land(next);
+    b.emit(Op::DIV);
+    b.emit(Op::DEDUCT, r0);
+    b.emit(Op::RULE, r1);
+    b.emit(Op::CONST, b.constant(0));
+    b.emit(Op::LOAD, cases);
+    b.emit(Op::ITER_BEGIN);
+    auto next2 = b.emit(Op::ITER_NEXT);
+    b.emit(Op::FIELD, field_operand(0, 0));
+    b.emit(Op::CONST, b.constant(1));
+    b.emit(Op::GT);
+    auto skip = b.emit(Op::JUMP_IF_FALSE);
+    b.emit(Op::CONST, b.constant(1));
+    b.emit(Op::ADD);
+    b.land(skip);
+    b.loop_to(next2);
+    b.land(next2);
+    b.emit(Op::DEDUCT, r1);
+    b.emit(Op::NODE, 0);
+    b.emit(Op::HALT);
+    List records{Record{Value::of_number(1)}, Record{Value::of_number(2)}, Record{Value::of_number(D("1.5"))}};
+    auto sheet = run(b.p, unit_of({Value::of_list(records)}), Explain::yes);
+    CHECK(sheet.total() == D("96.5"));  // 100 - 1.5 (the mean) - 2 (two records above 1)
+
+    std::vector<const TraceEvent*> lists, steps;
+    for (const auto& e : sheet.trace) {
+        if (e.kind == TraceEvent::Kind::list) lists.push_back(&e);
+        if (e.kind == TraceEvent::Kind::arithmetic) steps.push_back(&e);
+    }
+    REQUIRE(lists.size() == 3);
+    CHECK(lists[0]->fold == TraceEvent::Fold::sum);
+    CHECK(lists[0]->result == D("4.5"));
+    CHECK(lists[0]->in_scope == 3);
+    CHECK(lists[1]->fold == TraceEvent::Fold::count);
+    CHECK(lists[1]->result == 3);
+    CHECK(lists[2]->fold == TraceEvent::Fold::count);
+    CHECK(lists[2]->result == 2);
+    CHECK(lists[2]->rule == r1);
+    // No 0 + 1 = 1, 1 + 1 = 2 ...: the only arithmetic left is the mean's division.
+    REQUIRE(steps.size() == 1);
+    CHECK(steps[0]->op == Op::DIV);
+    CHECK(steps[0]->lhs == D("4.5"));
+    CHECK(steps[0]->rhs == 3);
+}
+
+TEST_CASE("explanations of bottom and rank carry the unit's value, the cut-off, the set and the ties", "[vm][phases]") {
+    // bottom 2 of 5 values 1, 2, 2, 3, 4: the 2nd lowest is 2, and the tie takes 3 units in.
+    std::vector<Member> members{{"3"}, {"2"}, {"1"}, {"2"}, {"4"}};
+    auto bottom = run_all(PopulationProbe().program(AggregateKind::bottom, Scope::all, false, 2), population_of(members),
+                          Explain::yes);
+    auto agg_of = [](const Scoresheet& s) -> const TraceEvent* {
+        for (const auto& e : s.trace)
+            if (e.kind == TraceEvent::Kind::aggregate) return &e;
+        return nullptr;
+    };
+    for (std::size_t u = 0; u < members.size(); ++u) {
+        const TraceEvent* e = agg_of(bottom[u]);
+        REQUIRE(e);
+        REQUIRE(e->own);
+        CHECK(*e->own == D(members[u].x));
+        REQUIRE(e->cutoff);
+        CHECK(*e->cutoff == 2);
+        CHECK(e->selected == 3);
+    }
+    // rank: 3 is 2nd, the two 2s share 3rd (each tied with one other)
+    auto rank = run_all(PopulationProbe().program(AggregateKind::rank), population_of(members), Explain::yes);
+    CHECK(agg_of(rank[0])->result == 2);
+    CHECK(agg_of(rank[0])->tied == 0);
+    CHECK(agg_of(rank[1])->result == 3);
+    CHECK(agg_of(rank[1])->tied == 1);
+    CHECK(*agg_of(rank[1])->own == 2);
+}
+
+// ---- stage-1 population values and flags (issue 3: 诫勉 for the last three by the total) ---------
+
+namespace {
+
+EvidenceSet deductions_of(std::vector<const char*> deductions) {
+    EvidenceSet set;
+    for (std::size_t u = 0; u < deductions.size(); ++u)
+        set.units.push_back(unit_of({Value::of_number(D(deductions[u]))}, fmt::format("单位{}", u)));
+    return set;
+}
+
+}  // namespace
+
+TEST_CASE("stage-1 aggregates are computed over the totals at BARRIER 1, ties at the boundary included",
+          "[vm][phases][flags]") {
+    // totals 90, 85, 85, 80, 95: the 2nd lowest is 85, shared, so three units are in the bottom 2
+    auto sheets = run_all(Staged().b.p, deductions_of({"10", "15", "15", "20", "5"}));
+    std::vector<bool> flagged;
+    std::vector<Decimal> places;
+    for (const auto& s : sheets) {
+        REQUIRE(s.flags.size() == 1);
+        flagged.push_back(s.flags[0]);
+        places.push_back(s.money[0].amount);
+        CHECK(s.money[1].amount == 13);  // the stage-0 mean survives BARRIER 1
+    }
+    CHECK(flagged == std::vector<bool>{false, true, true, true, false});
+    CHECK(places == decimals({"2", "3", "3", "5", "1"}));
+    // With explanations: the same, and the flag's events are attributed to it.
+    auto explained = run_all(Staged().b.p, deductions_of({"10", "15", "15", "20", "5"}), Explain::yes);
+    for (std::size_t u = 0; u < explained.size(); ++u) CHECK(explained[u].flags == sheets[u].flags);
+    const TraceEvent* agg = nullptr;
+    for (const auto& e : explained[1].trace)
+        if (e.kind == TraceEvent::Kind::aggregate && e.part == TraceEvent::Part::flag) agg = &e;
+    REQUIRE(agg);
+    CHECK(agg->part_index == 0);
+    CHECK(agg->rule == no_index);
+    CHECK(agg->index == 1);
+    REQUIRE(agg->own);
+    CHECK(*agg->own == 85);
+    REQUIRE(agg->cutoff);
+    CHECK(*agg->cutoff == 85);
+    CHECK(agg->selected == 3);
+}
+
+TEST_CASE("FLAG sets the unit's flag only when its condition holds, and a sheet without flags has none",
+          "[vm][phases][flags]") {
+    ProgramBuilder b{10};
+    b.slot(field_of("赌博", FieldType::yes_no));
+    auto first = b.flag("通报");
+    auto second = b.flag("约谈");
+    b.emit(Op::NODE, 0);
+    b.emit(Op::BARRIER, 0);
+    b.emit(Op::BARRIER, 1);
+    b.emit(Op::LOAD, 0);
+    b.emit(Op::FLAG, first);
+    b.emit(Op::LOAD, 0);
+    b.emit(Op::NOT);
+    b.emit(Op::FLAG, second);
+    b.emit(Op::HALT);
+    EvidenceSet set;
+    set.units.push_back(unit_of({Value::of_yes_no(true)}, "甲"));
+    set.units.push_back(unit_of({Value::of_yes_no(false)}, "乙"));
+    auto sheets = run_all(b.p, set);
+    CHECK(sheets[0].flags == std::vector<bool>{true, false});
+    CHECK(sheets[1].flags == std::vector<bool>{false, true});
+    auto plain = run_all(PopulationProbe().program(AggregateKind::rank), population_of({{"1"}, {"2"}}));
+    CHECK(plain[0].flags.empty());
 }
