@@ -38,7 +38,7 @@ struct SchemeInput {
 };
 
 std::optional<SchemeInput> read_scheme(const std::string& path, SourceTexts& texts, Diagnostics& diags) {
-    auto bytes = read_input_file(path, std::max(limits::max_source_bytes, max_khc_bytes), diags);
+    auto bytes = read_input_file(path, std::max(limits::max_source_bytes, max_khc_bytes), "a file", diags);
     if (!bytes) return std::nullopt;
     SchemeInput in{path, std::move(*bytes), false};
     in.compiled = is_khc(in.bytes);

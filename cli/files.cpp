@@ -57,36 +57,6 @@ std::string_view SourceTexts::text_of(const std::string& file) {
     return texts_.emplace(file, std::move(text)).first->second;
 }
 
-std::optional<std::string> read_input_file(const std::string& path, std::size_t limit, Diagnostics& diags) {
-    std::error_code ec;
-    if (fs::is_directory(path, ec)) {
-        diags.error(path, Span{}, "is a directory, expected a file");
-        return std::nullopt;
-    }
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        diags.error(path, Span{}, "cannot open file");
-        return std::nullopt;
-    }
-    const std::uintmax_t size = fs::file_size(path, ec);
-    if (!ec && size > limit) {
-        diags.error(path, Span{}, fmt::format("file is {} bytes, over the limit of {} bytes", size, limit));
-        return std::nullopt;
-    }
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    if (in.bad()) {
-        diags.error(path, Span{}, "cannot read file");
-        return std::nullopt;
-    }
-    std::string text = std::move(buffer).str();
-    if (text.size() > limit) {
-        diags.error(path, Span{}, fmt::format("file is over the limit of {} bytes", limit));
-        return std::nullopt;
-    }
-    return text;
-}
-
 bool write_file_atomically(const std::string& path, std::string_view bytes, Diagnostics& diags) {
     const fs::path target(path);
     const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");

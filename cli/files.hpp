@@ -2,6 +2,8 @@
 // diagnostic can show its source line), writing results atomically, printing diagnostics.
 #pragma once
 
+#include "runtime/input_file.hpp"
+
 #include "lang/diagnostic.hpp"
 
 #include <cstddef>
@@ -29,9 +31,6 @@ private:
     std::map<std::string, std::string> texts_;
 };
 
-// Reads a whole file named on the command line. Reports "cannot open file", "is a directory"
-// or a size over `limit` (with the limit named) under `path`.
-std::optional<std::string> read_input_file(const std::string& path, std::size_t limit, Diagnostics& diags);
 
 // Writes `bytes` to `path` atomically: a temporary file in the same directory, then rename, so
 // a reader never sees half a report and a failed run leaves the old file in place.

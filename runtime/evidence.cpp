@@ -1,6 +1,7 @@
 // Evidence loading: read -> parse (lang/) -> type every fact against the Program's FieldSpecs.
 // A unit with any error is reported and never returned, so nothing is computed from it.
 #include "runtime/evidence.hpp"
+#include "runtime/input_file.hpp"
 
 #include "lang/parse.hpp"
 #include "runtime/csv.hpp"
@@ -495,33 +496,8 @@ bool check_group(const bc::Program& program, const std::string& group, const std
 
 std::optional<std::string> read_input(const std::string& path, std::uintmax_t limit, EvidenceSet& out,
                                       Diagnostics& diags) {
-    std::error_code ec;
-    if (fs::is_directory(path, ec)) {
-        diags.error(path, Span{}, "is a directory, expected an evidence file");
-        return std::nullopt;
-    }
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        diags.error(path, Span{}, "cannot open file");
-        return std::nullopt;
-    }
-    const std::uintmax_t size = fs::file_size(path, ec);
-    if (!ec && size > limit) {
-        diags.error(path, Span{}, fmt::format("file is {} bytes; an evidence input may be at most {} bytes", size, limit));
-        return std::nullopt;
-    }
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    if (in.bad()) {
-        diags.error(path, Span{}, "cannot read file");
-        return std::nullopt;
-    }
-    std::string text = std::move(buffer).str();
-    if (text.size() > limit) {  // a file that grew, or a pipe
-        diags.error(path, Span{}, fmt::format("file is over {} bytes, the most an evidence input may be", limit));
-        return std::nullopt;
-    }
-    out.inputs.push_back(EvidenceInput{path, sha256(text)});
+    auto text = read_input_file(path, limit, "an evidence input", diags);
+    if (text) out.inputs.push_back(EvidenceInput{path, sha256(*text)});
     return text;
 }
 
