@@ -57,29 +57,69 @@ std::string_view SourceTexts::text_of(const std::string& file) {
     return texts_.emplace(file, std::move(text)).first->second;
 }
 
-bool write_file_atomically(const std::string& path, std::string_view bytes, Diagnostics& diags) {
-    const fs::path target(path);
-    const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
-    std::string temp = (dir / ("." + target.filename().string() + ".tmp-XXXXXX")).string();
-    const int fd = ::mkstemp(temp.data());
-    if (fd < 0) {
-        diags.error(path, Span{}, fmt::format("cannot write file: {}", std::strerror(errno)));
+OutputFile::~OutputFile() { abandon(); }
+
+bool OutputFile::open(const std::string& path, Diagnostics& diags) {
+    path_ = path;
+    std::error_code ec;
+    const fs::file_status status = fs::status(path, ec);  // follows symlinks
+    if (fs::exists(status) && !fs::is_regular_file(status)) {
+        final_ = path;
+        fd_ = ::open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
+    } else {
+        const fs::path target = fs::is_symlink(path, ec) ? fs::canonical(path, ec) : fs::path(path);
+        final_ = target.string();
+        const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
+        temp_ = (dir / ("." + target.filename().string() + ".tmp-XXXXXX")).string();
+        fd_ = ::mkstemp(temp_.data());
+        if (fd_ >= 0) {
+            // mkstemp creates the file 0600; a report gets the usual permissions (0666 & ~umask).
+            const mode_t mask = ::umask(0);
+            ::umask(mask);
+            ::fchmod(fd_, 0666 & ~mask);
+        } else {
+            temp_.clear();
+        }
+    }
+    if (fd_ < 0) diags.error(path, Span{}, fmt::format("cannot write file: {}", std::strerror(errno)));
+    return fd_ >= 0;
+}
+
+bool OutputFile::commit(Diagnostics& diags) {
+    if (fd_ < 0) return false;
+    const bool in_place = temp_.empty();
+    bool ok = in_place || ::fsync(fd_) == 0;
+    int error = errno;
+    ok = ::close(fd_) == 0 && ok;
+    fd_ = -1;
+    if (ok && !in_place && std::rename(temp_.c_str(), final_.c_str()) != 0) ok = false;
+    if (!ok) {
+        error = errno ? errno : error;
+        abandon();
+        diags.error(path_, Span{}, fmt::format("cannot write file: {}", std::strerror(error)));
         return false;
     }
-    // mkstemp creates the file 0600; a report should get the usual permissions (0666 & ~umask).
-    const mode_t mask = ::umask(0);
-    ::umask(mask);
-    ::fchmod(fd, 0666 & ~mask);
-    const bool written = write_all(fd, bytes) && ::fsync(fd) == 0;
-    const int saved_errno = errno;
-    ::close(fd);
-    if (!written || std::rename(temp.c_str(), path.c_str()) != 0) {
-        const int error = written ? errno : saved_errno;
-        ::unlink(temp.c_str());
+    temp_.clear();
+    return true;
+}
+
+void OutputFile::abandon() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+    if (!temp_.empty()) ::unlink(temp_.c_str());
+    temp_.clear();
+}
+
+bool write_file_atomically(const std::string& path, std::string_view bytes, Diagnostics& diags) {
+    OutputFile out;
+    if (!out.open(path, diags)) return false;
+    if (!write_all(out.fd(), bytes)) {
+        const int error = errno;
+        out.abandon();
         diags.error(path, Span{}, fmt::format("cannot write file: {}", std::strerror(error)));
         return false;
     }
-    return true;
+    return out.commit(diags);
 }
 
 void print_diagnostics(const Diagnostics& diags, SourceTexts& texts) {

@@ -32,8 +32,33 @@ private:
 };
 
 
-// Writes `bytes` to `path` atomically: a temporary file in the same directory, then rename, so
-// a reader never sees half a report and a failed run leaves the old file in place.
+// An -o file being written. A regular file (or a new one) is written as a temporary file in
+// the same directory and renamed over it on commit(), so a reader never sees half a report and
+// a failed run leaves the old file in place. Through a symlink, the file it points to is the
+// one replaced (the link stays a link). A device or pipe (/dev/stdout) is written in place:
+// renaming over it would replace the device node with a regular file.
+class OutputFile {
+public:
+    OutputFile() = default;
+    OutputFile(const OutputFile&) = delete;
+    OutputFile& operator=(const OutputFile&) = delete;
+    ~OutputFile();  // abandons an uncommitted file
+
+    bool open(const std::string& path, Diagnostics& diags);
+    int fd() const { return fd_; }
+    // Makes the written bytes the file's content; false after reporting why not.
+    bool commit(Diagnostics& diags);
+    // Drops what was written; the previous file, if any, stays as it was.
+    void abandon();
+
+private:
+    std::string path_;  // as the user named it, for messages
+    std::string temp_;  // empty when writing in place
+    std::string final_;
+    int fd_ = -1;
+};
+
+// Writes `bytes` to `path` through an OutputFile.
 bool write_file_atomically(const std::string& path, std::string_view bytes, Diagnostics& diags);
 
 // Prints every diagnostic to stderr, clang-style, with its source line when the text is known.

@@ -8,6 +8,7 @@
 // output is byte-identical whatever the number of threads. With one thread nothing is handed
 // over: the main thread does each chunk itself.
 #include "cli/stream.hpp"
+#include "cli/files.hpp"
 
 #include "runtime/csv.hpp"
 #include "runtime/evidence.hpp"
@@ -44,8 +45,8 @@ constexpr unsigned max_jobs = 256;                 // more threads than this is 
 
 // ---- output -------------------------------------------------------------------------------
 
-// The results, to stdout or to a temporary file renamed over -o at the end (so a failed run
-// leaves the old file as it was, as every -o does).
+// The results, to stdout or to -o through an OutputFile (cli/files.hpp: a failed run leaves
+// the old file as it was, as every -o does), behind a large stdio buffer.
 class Sink {
 public:
     bool open(const std::string& output, Diagnostics& diags) {
@@ -54,21 +55,10 @@ public:
             file_ = stdout;
             return true;
         }
-        const fs::path target(output);
-        const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
-        temp_ = (dir / fmt::format(".{}.tmp-XXXXXX", target.filename().string())).string();
-        const int fd = ::mkstemp(temp_.data());
-        if (fd < 0) {
-            diags.error(output, Span{}, fmt::format("cannot write file: {}", std::strerror(errno)));
-            return false;
-        }
-        const mode_t mask = ::umask(0);
-        ::umask(mask);
-        ::fchmod(fd, 0666 & ~mask);
-        file_ = ::fdopen(fd, "wb");
+        if (!out_.open(output, diags)) return false;
+        file_ = ::fdopen(::dup(out_.fd()), "wb");
         if (!file_) {
-            ::close(fd);
-            ::unlink(temp_.c_str());
+            out_.abandon();
             diags.error(output, Span{}, fmt::format("cannot write file: {}", std::strerror(errno)));
             return false;
         }
@@ -78,8 +68,7 @@ public:
     void write(std::string_view bytes) {
         if (!bytes.empty() && std::fwrite(bytes.data(), 1, bytes.size(), file_) != bytes.size()) failed_ = true;
     }
-    // Makes the results visible (renames the temporary file over -o) when `keep`; else removes
-    // the temporary file. False after reporting a write error.
+    // Makes the results visible when `keep`; else drops them. False after reporting a write error.
     bool close(bool keep, Diagnostics& diags) {
         if (!file_) return false;
         if (output_.empty()) {
@@ -87,18 +76,24 @@ public:
             if (!ok) diags.error("", Span{}, "cannot write the results to standard output");
             return ok;
         }
-        bool ok = std::fflush(file_) == 0 && !failed_ && ::fsync(::fileno(file_)) == 0;
+        const bool ok = std::fclose(file_) == 0 && !failed_;
         const int error = errno;
-        ok = std::fclose(file_) == 0 && ok;
         file_ = nullptr;
-        if (keep && ok && std::rename(temp_.c_str(), output_.c_str()) == 0) return true;
-        ::unlink(temp_.c_str());
-        if (keep) diags.error(output_, Span{}, fmt::format("cannot write file: {}", std::strerror(ok ? errno : error)));
-        return false;
+        if (!keep) {
+            out_.abandon();
+            return false;
+        }
+        if (!ok) {
+            out_.abandon();
+            diags.error(output_, Span{}, fmt::format("cannot write file: {}", std::strerror(error)));
+            return false;
+        }
+        return out_.commit(diags);
     }
 
 private:
-    std::string output_, temp_;
+    std::string output_;
+    OutputFile out_;
     std::FILE* file_ = nullptr;
     bool failed_ = false;
 };

@@ -105,3 +105,30 @@ TEST_CASE("outputs: an -o in a directory that does not exist is an input error, 
     CHECK(s.kaohe("run scheme.kh ok_defaults.txt -o no/such/dir/report.txt") == 1);
     CHECK(!fs::exists(s.dir / "no"));
 }
+
+TEST_CASE("outputs: -o through a symlink replaces the file it points to and keeps the link") {
+    Scratch s;
+    write_file(s.dir / "real.txt", "the previous report\n");
+    fs::create_symlink("real.txt", s.dir / "link.txt");
+    std::string expected;
+    REQUIRE(s.kaohe("run scheme.kh ok_defaults.txt", &expected) == 0);
+    CHECK(s.kaohe("run scheme.kh ok_defaults.txt -o link.txt") == 0);
+    CHECK(fs::is_symlink(s.dir / "link.txt"));
+    CHECK(read_file(s.dir / "real.txt") == expected);
+    CHECK(s.kaohe("run scheme.kh ok_defaults.txt --format csv -o link.txt") == 0);
+    CHECK(fs::is_symlink(s.dir / "link.txt"));
+    CHECK(read_file(s.dir / "real.txt").rfind("unit,", 0) == 0);
+}
+
+// Renaming a temporary file over a device would replace the device node with a regular file
+// (as root, /dev/null itself); a device is written in place.
+TEST_CASE("outputs: -o naming a device writes to it and leaves it a device") {
+    Scratch s;
+    CHECK(s.kaohe("run scheme.kh ok_defaults.txt -o /dev/null") == 0);
+    CHECK(s.kaohe("run scheme.kh ok_defaults.txt --format csv -o /dev/null") == 0);
+    CHECK(fs::is_character_file("/dev/null"));
+    std::string out;
+    CHECK(s.kaohe("run scheme.kh ok_defaults.txt -o /dev/stdout", &out) == 0);
+    CHECK(out.find("kaohe ") != std::string::npos);
+    CHECK(fs::is_symlink("/dev/stdout"));
+}
