@@ -175,13 +175,7 @@ std::optional<ast::EvidenceFile> parse_evidence(std::string_view text, const std
     }
     const SourceMap map(*prepared);
     g::ParseContext ctx;
-    ctx.text = *prepared;
-    ctx.map = &map;
-    ctx.diags = &diags;
-    ctx.file = source_name;
-    tao::pegtl::memory_input<tao::pegtl::tracking_mode::lazy> in(prepared->data(), prepared->size(), source_name);
-    const auto tree = front::parse_reporting(
-        ctx, [&] { return pt::parse<ge::file, evidence_selector, tao::pegtl::nothing, g::control>(in, ctx); });
+    const auto tree = front::parse_tree<ge::file, evidence_selector>(ctx, *prepared, map, source_name, diags);
     if (!tree || ctx.errors != 0) return std::nullopt;
     const std::size_t before = diags.error_count();
     front::TreeReader read(ctx);
@@ -203,13 +197,7 @@ std::optional<ast::RawValue> parse_evidence_value(std::string_view cell, const s
     if (cell.find_first_of("\r\n") != std::string_view::npos) return fail("a value must be on one line");
     const SourceMap map(*prepared);
     g::ParseContext ctx;
-    ctx.text = *prepared;
-    ctx.map = &map;
-    ctx.diags = &local;
-    ctx.file = source_name;
-    tao::pegtl::memory_input<tao::pegtl::tracking_mode::lazy> in(prepared->data(), prepared->size(), source_name);
-    const auto tree = front::parse_reporting(
-        ctx, [&] { return pt::parse<ge::cell, evidence_selector, tao::pegtl::nothing, g::control>(in, ctx); });
+    const auto tree = front::parse_tree<ge::cell, evidence_selector>(ctx, *prepared, map, source_name, local);
     if (!tree || ctx.errors != 0 || local.has_errors()) return fail(local.all().front().message);
     front::TreeReader read(ctx);
     check_numbers(read, *tree);

@@ -36,6 +36,21 @@ std::unique_ptr<Tree> parse_reporting(grammar::ParseContext& ctx, Parse&& parse)
     }
 }
 
+// Points `ctx` at the prepared text (and its line map, both of which must outlive the tree) and
+// parses it with Grammar, keeping the nodes Selector keeps; nullptr after reporting a failure.
+template <typename Grammar, template <typename...> class Selector>
+std::unique_ptr<Tree> parse_tree(grammar::ParseContext& ctx, std::string_view text, const SourceMap& map,
+                                 const std::string& file, Diagnostics& diags) {
+    ctx.text = text;
+    ctx.map = &map;
+    ctx.diags = &diags;
+    ctx.file = file;
+    tao::pegtl::memory_input<tao::pegtl::tracking_mode::lazy> in(text.data(), text.size(), file);
+    return parse_reporting(ctx, [&] {
+        return tao::pegtl::parse_tree::parse<Grammar, Selector, tao::pegtl::nothing, grammar::control>(in, ctx);
+    });
+}
+
 // Reading a parse tree.
 class TreeReader {
 public:

@@ -760,13 +760,7 @@ std::optional<ast::Scheme> parse_scheme(std::string_view text, const std::string
     }
     const SourceMap map(*prepared);
     g::ParseContext ctx;
-    ctx.text = *prepared;
-    ctx.map = &map;
-    ctx.diags = &diags;
-    ctx.file = source_name;
-    tao::pegtl::memory_input<tao::pegtl::tracking_mode::lazy> in(prepared->data(), prepared->size(), source_name);
-    const auto tree = front::parse_reporting(
-        ctx, [&] { return pt::parse<g::scheme_file, scheme_selector, tao::pegtl::nothing, g::control>(in, ctx); });
+    const auto tree = front::parse_tree<g::scheme_file, scheme_selector>(ctx, *prepared, map, source_name, diags);
     if (!tree || ctx.errors != 0) return std::nullopt;
     const std::size_t before = diags.error_count();
     ast::Scheme scheme = SchemeBuilder(ctx).build(*tree);
