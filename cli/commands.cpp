@@ -10,6 +10,7 @@
 #include "lang/parse.hpp"
 #include "runtime/evidence.hpp"
 #include "runtime/report.hpp"
+#include "runtime/scheme_doc.hpp"
 #include "runtime/verify.hpp"
 #include "runtime/vm.hpp"
 
@@ -188,6 +189,17 @@ int disasm_command(const std::string& file) {
     }
     const int code = finish(diags, texts);
     return program || code != exit_ok ? code : exit_input;
+}
+
+int doc_command(const std::string& scheme, DocFormat format, const std::string& output) {
+    Diagnostics diags;
+    SourceTexts texts;
+    if (output_is_an_input(output, {scheme}, diags)) return finish(diags, texts);
+    const auto program = load_program(scheme, texts, diags);
+    if (!program) return std::max(finish(diags, texts), exit_input);
+    const std::string doc = format == DocFormat::html ? write_scheme_html(*program) : write_scheme_markdown(*program);
+    if (!emit(output, doc, diags)) return std::max(finish(diags, texts), exit_input);
+    return finish(diags, texts);
 }
 
 }  // namespace kaohe::cli

@@ -25,4 +25,8 @@ int run_command(const RunOptions& options);
 int compile_command(const std::string& scheme, const std::string& output);
 int disasm_command(const std::string& file);
 
+enum class DocFormat { markdown, html };
+// `kaohe doc`: the scheme (or .khc) as its published table (runtime/scheme_doc.hpp).
+int doc_command(const std::string& scheme, DocFormat format, const std::string& output);
+
 }  // namespace kaohe::cli

@@ -63,12 +63,19 @@ int parse_and_dispatch(int argc, char** argv) {
     auto* disasm = app.add_subcommand("disasm", "print a compiled scheme's tables and bytecode");
     disasm->add_option("FILE", khc, "a .khc file (or a scheme, compiled first)")->required();
 
+    std::string doc_format = "markdown";
+    auto* doc = app.add_subcommand(
+        "doc", "print the scheme as its published table (序号, 考核内容, 工作目标, 基本分, 具体内容与计分办法)");
+    doc->add_option("SCHEME", scheme, "the scheme (.kh) or a compiled .khc")->required();
+    doc->add_option("--format", doc_format, "markdown (default) or html")->check(CLI::IsMember({"markdown", "html"}));
+    doc->add_option("-o,--output", output, "write the table to this file instead of stdout");
+
     // CLI11 reports a misspelt command as "A subcommand is required"; name it instead.
     if (argc > 1 && argv[1][0] != '-') {
-        const std::vector<std::string> commands{"check", "run", "compile", "disasm"};
+        const std::vector<std::string> commands{"check", "run", "compile", "disasm", "doc"};
         if (std::find(commands.begin(), commands.end(), argv[1]) == commands.end()) {
             const std::string close = kaohe::closest_name(argv[1], commands);
-            std::cerr << fmt::format("kaohe: unknown command '{}': expected check, run, compile or disasm\n", argv[1]);
+            std::cerr << fmt::format("kaohe: unknown command '{}': expected check, run, compile, disasm or doc\n", argv[1]);
             if (!close.empty()) std::cerr << fmt::format("help: did you mean '{}'?\n", close);
             std::cerr << "Run with --help for more information.\n";
             return exit_usage;
@@ -98,6 +105,7 @@ int parse_and_dispatch(int argc, char** argv) {
     }
     if (*compile) return compile_command(scheme, output);
     if (*disasm) return disasm_command(khc);
+    if (*doc) return doc_command(scheme, doc_format == "html" ? DocFormat::html : DocFormat::markdown, output);
     return exit_usage;
 }
 

@@ -450,18 +450,28 @@ std::string describe_read(const ReadView& read) {
     return fmt::format("{} ({})", text, fmt::join(where, "; "));
 }
 
+std::string without_says(const std::string& source_text) {
+    const auto at = source_text.rfind(" says \"");
+    return at == std::string::npos ? source_text : source_text.substr(0, at);
+}
+
+const char* rounding_name(Rounding mode) {
+    switch (mode) {
+    case Rounding::half_up: return "half_up";
+    case Rounding::half_even: return "half_even";
+    case Rounding::down: return "down";
+    case Rounding::up: return "up";
+    }
+    return "half_up";
+}
+
 }  // namespace report
 
 // ---- the text report ------------------------------------------------------------------------
 namespace {
 
 using report::NumberPrinter;
-
-// The rule as written, without its `says "..."` (which the report quotes in 「」 already).
-std::string without_says(const std::string& source_text) {
-    const auto at = source_text.rfind(" says \"");
-    return at == std::string::npos ? source_text : source_text.substr(0, at);
-}
+using report::without_says;
 
 // Labels longer than this are cut with "…" in the score-sheet table, so that a row fits a
 // terminal; the full label is in the scheme, the JSON report and the row's number.

@@ -181,5 +181,12 @@ std::vector<RuleExplanation> explain_rules(const bc::Program& program, const Uni
 // "住夜未落实 = 7 次 (台账 p.12; 城东.txt:5)"
 std::string describe_read(const ReadView& read);
 
+// A rule (veto, money line, forfeit, flag) as written, without its `says "..."`, which reports
+// quote on their own in 「」.
+std::string without_says(const std::string& source_text);
+
+// "half_up", "half_even", "down", "up": a rounding mode as the scheme writes it (`display 2 half_up`).
+const char* rounding_name(Rounding mode);
+
 }  // namespace report
 }  // namespace kaohe

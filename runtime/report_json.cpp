@@ -141,16 +141,6 @@ private:
     bool after_key_ = false;
 };
 
-const char* rounding_name(Rounding mode) {
-    switch (mode) {
-    case Rounding::half_up: return "half_up";
-    case Rounding::half_even: return "half_even";
-    case Rounding::down: return "down";
-    case Rounding::up: return "up";
-    }
-    return "half_up";
-}
-
 const char* rule_kind_name(bc::RuleKind kind) {
     switch (kind) {
     case bc::RuleKind::deduct: return "deduct";
@@ -236,7 +226,7 @@ private:
         if (info.display_places) {
             json_.begin_object();
             json_.field("places", *info.display_places);
-            json_.field("mode", std::string(rounding_name(info.display_mode)));
+            json_.field("mode", std::string(report::rounding_name(info.display_mode)));
             json_.end_object();
         } else {
             json_.null();

@@ -23,6 +23,7 @@
 #include <sstream>
 #include <string>
 #include <sys/wait.h>
+#include <utility>
 #include <unistd.h>
 #include <vector>
 
@@ -134,9 +135,49 @@ TEST_CASE("golden cases: every example's .khc runs byte-identically to its schem
                 CHECK(!a.out.empty());
                 CHECK(a.out == b.out);
             }
+            for (const char* format : {"markdown", "html"}) {
+                Case from_source = base, from_khc = base;
+                from_source.args = std::string("doc scheme.kh --format ") + format;
+                from_khc.args = "doc '" + khc + "' --format " + format;
+                const Outcome a = run_case(from_source), b = run_case(from_khc);
+                CHECK(a.exit_code == 0);
+                CHECK(b.exit_code == 0);
+                CHECK(!a.out.empty());
+                CHECK(a.out == b.out);
+            }
         }
         ++checked;
     }
     fs::remove_all(tmp);
+    CHECK(checked > 0);
+}
+
+// Every example's published table, as `kaohe doc` renders it from the scheme, is checked in
+// beside it (examples/NAME/doc/scheme.md and scheme.html) for an auditor to read against the
+// original document; the rendering must equal it. KAOHE_UPDATE_GOLDEN=1 rewrites them.
+TEST_CASE("golden cases: every example's doc/ is kaohe doc's rendering of its scheme") {
+    const fs::path examples = fs::path(KAOHE_SOURCE_DIR) / "examples";
+    const bool update = std::getenv("KAOHE_UPDATE_GOLDEN") != nullptr;
+    int checked = 0;
+    for (const auto& entry : fs::directory_iterator(examples)) {
+        if (!fs::exists(entry.path() / "scheme.kh")) continue;
+        for (const auto& [format, file] : {std::pair{"markdown", "scheme.md"}, std::pair{"html", "scheme.html"}}) {
+            const fs::path golden = entry.path() / "doc" / file;
+            DYNAMIC_SECTION(fs::relative(golden, KAOHE_SOURCE_DIR).string()) {
+                const Case c{entry.path() / "scheme.kh", entry.path(), std::string("doc scheme.kh --format ") + format};
+                const Outcome outcome = run_case(c);
+                REQUIRE(outcome.exit_code == 0);
+                REQUIRE(!outcome.out.empty());
+                if (update) {
+                    fs::create_directories(golden.parent_path());
+                    std::ofstream(golden, std::ios::binary) << outcome.out;
+                    continue;
+                }
+                REQUIRE(fs::exists(golden));
+                CHECK(outcome.out == read_file(golden));
+            }
+        }
+        ++checked;
+    }
     CHECK(checked > 0);
 }

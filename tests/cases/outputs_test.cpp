@@ -132,3 +132,21 @@ TEST_CASE("outputs: -o naming a device writes to it and leaves it a device") {
     CHECK(out.find("kaohe ") != std::string::npos);
     CHECK(fs::is_symlink("/dev/stdout"));
 }
+
+TEST_CASE("outputs: kaohe doc -o writes exactly what it prints, and a failing doc leaves the old file") {
+    Scratch s;
+    write_file(s.dir / "scheme.md", "the previous table\n");
+    write_file(s.dir / "broken.kh", "scheme \"x\" {\n");
+    const std::size_t files = s.file_count();
+    CHECK(s.kaohe("doc broken.kh -o scheme.md") == 1);
+    CHECK(read_file(s.dir / "scheme.md") == "the previous table\n");
+    CHECK(s.file_count() == files);
+    for (const char* format : {"markdown", "html"}) {
+        std::string expected;
+        REQUIRE(s.kaohe(std::string("doc scheme.kh --format ") + format, &expected) == 0);
+        REQUIRE(!expected.empty());
+        CHECK(s.kaohe(std::string("doc scheme.kh --format ") + format + " -o scheme.md") == 0);
+        CHECK(read_file(s.dir / "scheme.md") == expected);
+        CHECK(s.file_count() == files);  // replaced in place: no temporary left
+    }
+}
