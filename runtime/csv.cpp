@@ -366,19 +366,24 @@ bool CsvRowCursor::next(CsvRow& row, std::size_t header_cells) {
                     skip_to_cell_end();
                 }
             } else {
+                // One pass finds the cell's end and counts its columns (code points).
                 std::size_t j = i_;
-                while (j < n && p[j] != ',' && p[j] != '\n' && p[j] != '\r') {
-                    if (p[j] == '"' && !bad)
-                        error(SourcePos{line_, column_ + code_points(text_.substr(i_, j - i_))},
-                              "a quote inside an unquoted cell",
+                std::uint32_t columns = 0;
+                for (; j < n; ++j) {
+                    const auto c = static_cast<unsigned char>(p[j]);
+                    if (c == ',' || c == '\n' || c == '\r') break;
+                    if (c == '"' && !bad)
+                        error(SourcePos{line_, column_ + columns}, "a quote inside an unquoted cell",
                               "quote the whole cell and write each quote inside it twice: \"\"");
-                    ++j;
+                    columns += (c & 0xC0) != 0x80;
                 }
-                cell.text.append(p + i_, j - i_);
-                advance(j - i_);
+                cell.text.assign(p + i_, j - i_);
+                i_ = j;
+                column_ += columns;
             }
             if (i_ < n && p[i_] == ',') {
-                advance(1);
+                ++i_;
+                ++column_;
                 continue;
             }
             break;

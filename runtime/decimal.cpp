@@ -126,19 +126,6 @@ bool mul_small(std::int64_t an, std::int64_t ad, std::int64_t bn, std::int64_t b
     return checked_mul(an / g1, bn / g2, rn) && checked_mul(ad / g2, bd / g1, rd);
 }
 
-// -1, 0 or 1 for a/b against c/d; false when the cross products overflow.
-bool compare_small(std::int64_t an, std::int64_t ad, std::int64_t bn, std::int64_t bd, int& out) {
-    if (ad == bd) {
-        out = (an > bn) - (an < bn);
-        return true;
-    }
-    std::int64_t left = 0;
-    std::int64_t right = 0;
-    if (!checked_mul(an, bd, left) || !checked_mul(bn, ad, right)) return false;
-    out = (left > right) - (left < right);
-    return true;
-}
-
 // Whether rounding moves an inexact quotient one step away from zero. `half` is the sign of
 // (2 * |remainder| - divisor): below, at or above the midpoint between the two neighbours.
 bool rounds_away(Rounding mode, int half, bool quotient_is_odd) {
@@ -230,13 +217,6 @@ struct Decimal::Big {
         if (d.big_) return d.big_->value;
         return cpp_rational(cpp_int(d.num_), cpp_int(d.den_));
     }
-    // From parts already reduced with den > 0: skips from_parts' gcd.
-    static Decimal reduced(std::int64_t num, std::int64_t den) {
-        Decimal d;
-        d.num_ = num;
-        d.den_ = den;
-        return d;
-    }
 };
 
 Decimal::Decimal(std::shared_ptr<const Big> big) : big_(std::move(big)) {}
@@ -258,16 +238,40 @@ Decimal Decimal::from_parts(std::int64_t num, std::int64_t den) {
         num = -num;
         den = -den;
     }
-    return Big::reduced(num, den);
+    return reduced(num, den);
 }
 
 Decimal Decimal::from_big(Big value) {
     const cpp_int& num = boost::multiprecision::numerator(value.value);
     const cpp_int& den = boost::multiprecision::denominator(value.value);
     if (fits_int64(num) && fits_int64(den)) {
-        return Big::reduced(num.convert_to<std::int64_t>(), den.convert_to<std::int64_t>());
+        return reduced(num.convert_to<std::int64_t>(), den.convert_to<std::int64_t>());
     }
     return Decimal(std::make_shared<const Big>(std::move(value)));
+}
+
+Decimal Decimal::from_scaled(std::int64_t mantissa, unsigned places) {
+    if (places > max_round_places) {
+        throw std::out_of_range("Decimal::from_scaled: places must be at most " + std::to_string(max_round_places));
+    }
+    if (mantissa == 0) return Decimal();
+    // Strip trailing zeros; then 10^places shares with the mantissa only the 2s (if it is even)
+    // or only the 5s (if it is a multiple of 5), never both.
+    while (places > 0 && mantissa % 10 == 0) {
+        mantissa /= 10;
+        --places;
+    }
+    auto den = static_cast<std::int64_t>(small_pow10[places]);
+    if (places == 0) return reduced(mantissa, 1);
+    if ((mantissa & 1) == 0) {
+        const auto twos = std::min<unsigned>(static_cast<unsigned>(std::countr_zero(magnitude(mantissa))), places);
+        return reduced(mantissa / (std::int64_t{1} << twos), den >> twos);
+    }
+    for (unsigned fives = 0; fives < places && mantissa % 5 == 0; ++fives) {
+        mantissa /= 5;
+        den /= 5;
+    }
+    return reduced(mantissa, den);
 }
 
 std::optional<Decimal> Decimal::parse(std::string_view text) {
@@ -292,9 +296,7 @@ std::optional<Decimal> Decimal::parse(std::string_view text) {
             fits = checked_mul(digits, 10, digits) && checked_add(digits, part[i] - '0', digits);
         }
     }
-    if (fits) {
-        return from_parts(negative ? -digits : digits, static_cast<std::int64_t>(small_pow10[fraction.size()]));
-    }
+    if (fits) return from_scaled(negative ? -digits : digits, static_cast<unsigned>(fraction.size()));
     cpp_int all_digits = from_digits(std::string(whole) + std::string(fraction));
     if (negative) all_digits = -all_digits;
     return from_big(Big{cpp_rational(all_digits, pow10(static_cast<unsigned>(fraction.size())))});
@@ -312,11 +314,11 @@ std::optional<Decimal> Decimal::parse_fraction(std::string_view text) {
 }
 
 Decimal Decimal::operator-() const {
-    if (!big_ && num_ != int64_min) return Big::reduced(-num_, den_);
+    if (!big_ && num_ != int64_min) return reduced(-num_, den_);
     return from_big(Big{-Big::rational_of(*this)});  // -INT64_MIN promotes; -(2^63) demotes
 }
 
-Decimal operator+(const Decimal& a, const Decimal& b) {
+Decimal Decimal::add_general(const Decimal& a, const Decimal& b) {
     if (!a.big_ && !b.big_) {
         Decimal r;
         if (add_small(a.num_, a.den_, b.num_, b.den_, r.num_, r.den_)) return r;
@@ -324,7 +326,7 @@ Decimal operator+(const Decimal& a, const Decimal& b) {
     return Decimal::from_big(Decimal::Big{Decimal::Big::rational_of(a) + Decimal::Big::rational_of(b)});
 }
 
-Decimal operator-(const Decimal& a, const Decimal& b) {
+Decimal Decimal::sub_general(const Decimal& a, const Decimal& b) {
     if (!a.big_ && !b.big_ && b.num_ != int64_min) {
         Decimal r;
         if (add_small(a.num_, a.den_, -b.num_, b.den_, r.num_, r.den_)) return r;
@@ -332,7 +334,7 @@ Decimal operator-(const Decimal& a, const Decimal& b) {
     return Decimal::from_big(Decimal::Big{Decimal::Big::rational_of(a) - Decimal::Big::rational_of(b)});
 }
 
-Decimal operator*(const Decimal& a, const Decimal& b) {
+Decimal Decimal::mul_general(const Decimal& a, const Decimal& b) {
     if (!a.big_ && !b.big_) {
         Decimal r;
         if (mul_small(a.num_, a.den_, b.num_, b.den_, r.num_, r.den_)) return r;
@@ -352,17 +354,14 @@ Decimal operator/(const Decimal& a, const Decimal& b) {
     return Decimal::from_big(Decimal::Big{Decimal::Big::rational_of(a) / Decimal::Big::rational_of(b)});
 }
 
-bool operator==(const Decimal& a, const Decimal& b) {
-    if (!a.big_ && !b.big_) return a.num_ == b.num_ && a.den_ == b.den_;
+bool Decimal::equal_big(const Decimal& a, const Decimal& b) {
     if (!a.big_ || !b.big_) return false;  // a big value never fits the small form
     return a.big_ == b.big_ || a.big_->value == b.big_->value;
 }
 
-std::strong_ordering operator<=>(const Decimal& a, const Decimal& b) {
-    if (!a.big_ && !b.big_) {
-        int order = 0;
-        if (compare_small(a.num_, a.den_, b.num_, b.den_, order)) return order <=> 0;
-    }
+// The inline operator<=> has compared two small values whose cross products fit; here one is
+// big or a cross product overflows.
+std::strong_ordering Decimal::compare_general(const Decimal& a, const Decimal& b) {
     if (a.sign() != b.sign()) return a.sign() <=> b.sign();
     const cpp_rational x = Decimal::Big::rational_of(a);
     const cpp_rational y = Decimal::Big::rational_of(b);
@@ -371,19 +370,9 @@ std::strong_ordering operator<=>(const Decimal& a, const Decimal& b) {
     return std::strong_ordering::equal;
 }
 
-bool Decimal::is_zero() const { return !big_ && num_ == 0; }  // zero is always small
+bool Decimal::big_is_integer() const { return boost::multiprecision::denominator(big_->value) == 1; }
 
-bool Decimal::is_negative() const { return sign() < 0; }
-
-bool Decimal::is_integer() const {
-    if (!big_) return den_ == 1;
-    return boost::multiprecision::denominator(big_->value) == 1;
-}
-
-int Decimal::sign() const {
-    if (!big_) return (num_ > 0) - (num_ < 0);
-    return big_->value.sign();
-}
+int Decimal::big_sign() const { return big_->value.sign(); }
 
 Decimal Decimal::round(unsigned places, Rounding mode) const {
     if (places > max_round_places) {
@@ -430,35 +419,58 @@ bool Decimal::fits_places(unsigned places) const {
 }
 
 std::optional<std::string> Decimal::to_exact_string() const {
-    const auto needed = big_ ? places_for_denominator(cpp_int(boost::multiprecision::denominator(big_->value)))
-                             : places_for_denominator(static_cast<std::uint64_t>(den_));
-    if (!needed) return std::nullopt;
-    return to_fixed_string(*needed);
+    std::string out;
+    if (!append_exact(out)) return std::nullopt;
+    return out;
 }
 
 std::string Decimal::to_fixed_string(unsigned places) const {
+    std::string out;
+    append_fixed(out, places);
+    return out;
+}
+
+bool Decimal::append_exact(std::string& out) const {
+    const auto needed = big_ ? places_for_denominator(cpp_int(boost::multiprecision::denominator(big_->value)))
+                             : places_for_denominator(static_cast<std::uint64_t>(den_));
+    if (!needed) return false;
+    append_fixed(out, *needed);
+    return true;
+}
+
+void Decimal::append_fixed(std::string& out, unsigned places) const {
     if (!fits_places(places)) {
         throw std::invalid_argument("Decimal::to_fixed_string: " + to_fraction_string() + " does not fit in " +
                                     std::to_string(places) + " decimal places");
     }
+    if (is_negative()) out += '-';
     // The value times 10^places is an integer; write its digits, then put the point back.
-    std::string digits;
     std::uint64_t small_scaled = 0;
     if (!big_ && places < small_pow10_count &&
         !__builtin_mul_overflow(magnitude(num_), small_pow10[places] / static_cast<std::uint64_t>(den_),
                                 &small_scaled)) {
-        digits = to_decimal_digits(small_scaled);
-    } else {
-        const cpp_rational value = Big::rational_of(*this);
-        const cpp_int scaled = boost::multiprecision::abs(boost::multiprecision::numerator(value)) * pow10(places) /
-                               boost::multiprecision::denominator(value);
-        digits = scaled.str();
+        // At most 20 digits, 18 leading zeros ("0.000…"), and the point: a stack buffer.
+        std::array<char, 2 * small_pow10_count + 4> buffer{};
+        const auto end = std::to_chars(buffer.data(), buffer.data() + buffer.size(), small_scaled).ptr;
+        const auto digits = static_cast<std::size_t>(end - buffer.data());
+        if (places == 0) {
+            out.append(buffer.data(), digits);
+        } else if (digits > places) {
+            out.append(buffer.data(), digits - places).append(1, '.').append(end - places, places);
+        } else {
+            out.append("0.").append(places - digits, '0').append(buffer.data(), digits);
+        }
+        return;
     }
+    const cpp_rational value = Big::rational_of(*this);
+    std::string digits = (boost::multiprecision::abs(boost::multiprecision::numerator(value)) * pow10(places) /
+                          boost::multiprecision::denominator(value))
+                             .str();
     if (places > 0) {
         if (digits.size() <= places) digits.insert(0, places + 1 - digits.size(), '0');
         digits.insert(digits.size() - places, 1, '.');
     }
-    return is_negative() ? "-" + digits : digits;
+    out += digits;
 }
 
 std::string Decimal::to_fraction_string() const {

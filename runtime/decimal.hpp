@@ -42,29 +42,52 @@ public:
 
     Decimal() = default;  // zero
     Decimal(std::int64_t whole) : num_(whole) {}  // NOLINT: integers convert implicitly
+    // Copies and moves as the defaults would, except that assigning small to small touches no
+    // reference count (the VM assigns Decimals on every instruction).
+    Decimal(const Decimal&) = default;
+    Decimal(Decimal&&) noexcept = default;
+    [[gnu::always_inline]] Decimal& operator=(const Decimal& other) {
+        num_ = other.num_;
+        den_ = other.den_;
+        if (big_ || other.big_) big_ = other.big_;
+        return *this;
+    }
+    [[gnu::always_inline]] Decimal& operator=(Decimal&& other) noexcept {
+        num_ = other.num_;
+        den_ = other.den_;
+        if (big_ || other.big_) big_ = std::move(other.big_);
+        return *this;
+    }
+    ~Decimal() = default;
 
     // Exact parse of "-12.345", "0.2", "7", "85%" is NOT accepted here (percent is the caller's
     // business). Returns nullopt for anything that is not [-]digits[.digits]. Never uses double.
     static std::optional<Decimal> parse(std::string_view text);
+    // mantissa / 10^places (places <= max_round_places), reduced without a general gcd: the
+    // fast path for numbers read from evidence ("85.5" is 855 scaled by 1).
+    static Decimal from_scaled(std::int64_t mantissa, unsigned places);
     // num/den from decimal digit strings, as written by to_fraction_string(); den != 0.
     static std::optional<Decimal> parse_fraction(std::string_view text);
 
+    // The arithmetic is inline for the cases a score sheet is made of (integers, and a
+    // fraction with an integer: 100 - 3.5, 0.5 x 7), which need no gcd; everything else goes
+    // out of line (the *_general functions), and to cpp_rational only on overflow.
     Decimal operator-() const;
     friend Decimal operator+(const Decimal& a, const Decimal& b);
     friend Decimal operator-(const Decimal& a, const Decimal& b);
     friend Decimal operator*(const Decimal& a, const Decimal& b);
     friend Decimal operator/(const Decimal& a, const Decimal& b);  // throws DivisionByZero
-    Decimal& operator+=(const Decimal& b) { return *this = *this + b; }
-    Decimal& operator-=(const Decimal& b) { return *this = *this - b; }
+    Decimal& operator+=(const Decimal& b);
+    Decimal& operator-=(const Decimal& b);
 
     friend bool operator==(const Decimal& a, const Decimal& b);
     friend std::strong_ordering operator<=>(const Decimal& a, const Decimal& b);
 
-    bool is_zero() const;
-    bool is_negative() const;
-    bool is_integer() const;
+    bool is_zero() const { return !big_ && num_ == 0; }  // zero is always small
+    bool is_negative() const { return sign() < 0; }
+    bool is_integer() const { return big_ ? big_is_integer() : den_ == 1; }
     bool is_small() const { return !big_; }  // for tests and benchmarks: is it on the fast path?
-    int sign() const;
+    int sign() const { return big_ ? big_sign() : (num_ > 0) - (num_ < 0); }
 
     static Decimal min(const Decimal& a, const Decimal& b) { return b < a ? b : a; }
     static Decimal max(const Decimal& a, const Decimal& b) { return a < b ? b : a; }
@@ -85,15 +108,132 @@ public:
     // Best human form: the exact decimal when it terminates, else the fraction.
     std::string to_string() const;
 
+    // The printers above, appending to `out` instead of returning a new string: with `out`'s
+    // capacity reused, printing a small value allocates nothing (batch results, one row a unit).
+    // append_exact returns false (appending nothing) when the value does not terminate.
+    bool append_exact(std::string& out) const;
+    void append_fixed(std::string& out, unsigned places) const;  // the value must fit_places(places)
+
 private:
     struct Big;
     explicit Decimal(std::shared_ptr<const Big> big);
     static Decimal from_parts(std::int64_t num, std::int64_t den);  // reduces; den != 0
     static Decimal from_big(Big value);                             // demotes when it fits
+    // From parts already reduced, den > 0.
+    static Decimal reduced(std::int64_t num, std::int64_t den) {
+        Decimal d;
+        d.num_ = num;
+        d.den_ = den;
+        return d;
+    }
+    // The operations the inline fast paths do not cover (decimal.cpp).
+    static Decimal add_general(const Decimal& a, const Decimal& b);
+    static Decimal sub_general(const Decimal& a, const Decimal& b);
+    static Decimal mul_general(const Decimal& a, const Decimal& b);
+    static std::strong_ordering compare_general(const Decimal& a, const Decimal& b);
+    static bool equal_big(const Decimal& a, const Decimal& b);
+    bool big_is_integer() const;
+    int big_sign() const;
+    // The small fast paths: true with the reduced result in `r` (and nothing allocated); false
+    // when the case is not one they cover or an intermediate would overflow.
+    static bool add_fast(const Decimal& a, const Decimal& b, Decimal& r);
+    static bool sub_fast(const Decimal& a, const Decimal& b, Decimal& r);
 
     std::int64_t num_ = 0;
     std::int64_t den_ = 1;
     std::shared_ptr<const Big> big_;  // non-null only when the value does not fit the small form
 };
+
+// ---- the inline fast paths ------------------------------------------------------------------
+// Always inlined: GCC otherwise makes out-of-line clones of them, and a call costs more than the
+// fast path itself.
+// Both small, and either the same denominator 1 (integers) or one of them an integer:
+// p/q + n = (p + n*q)/q is already reduced (gcd(p + n*q, q) = gcd(p, q) = 1), so no gcd is taken.
+
+[[gnu::always_inline]] inline bool Decimal::add_fast(const Decimal& a, const Decimal& b, Decimal& r) {
+    if (a.big_ || b.big_) return false;
+    std::int64_t scaled = 0;
+    if (b.den_ == 1) {
+        if (__builtin_mul_overflow(b.num_, a.den_, &scaled) || __builtin_add_overflow(a.num_, scaled, &r.num_)) return false;
+        r.den_ = a.den_;
+        return true;
+    }
+    if (a.den_ == 1) {
+        if (__builtin_mul_overflow(a.num_, b.den_, &scaled) || __builtin_add_overflow(scaled, b.num_, &r.num_)) return false;
+        r.den_ = b.den_;
+        return true;
+    }
+    return false;
+}
+
+[[gnu::always_inline]] inline bool Decimal::sub_fast(const Decimal& a, const Decimal& b, Decimal& r) {
+    if (a.big_ || b.big_) return false;
+    std::int64_t scaled = 0;
+    if (b.den_ == 1) {
+        if (__builtin_mul_overflow(b.num_, a.den_, &scaled) || __builtin_sub_overflow(a.num_, scaled, &r.num_)) return false;
+        r.den_ = a.den_;
+        return true;
+    }
+    if (a.den_ == 1) {
+        if (__builtin_mul_overflow(a.num_, b.den_, &scaled) || __builtin_sub_overflow(scaled, b.num_, &r.num_)) return false;
+        r.den_ = b.den_;
+        return true;
+    }
+    return false;
+}
+
+[[gnu::always_inline]] inline Decimal operator+(const Decimal& a, const Decimal& b) {
+    Decimal r;
+    return Decimal::add_fast(a, b, r) ? r : Decimal::add_general(a, b);
+}
+
+[[gnu::always_inline]] inline Decimal operator-(const Decimal& a, const Decimal& b) {
+    Decimal r;
+    return Decimal::sub_fast(a, b, r) ? r : Decimal::sub_general(a, b);
+}
+
+[[gnu::always_inline]] inline Decimal& Decimal::operator+=(const Decimal& b) {
+    Decimal r;
+    if (add_fast(*this, b, r)) {
+        num_ = r.num_;
+        den_ = r.den_;
+        return *this;
+    }
+    return *this = add_general(*this, b);
+}
+
+[[gnu::always_inline]] inline Decimal& Decimal::operator-=(const Decimal& b) {
+    Decimal r;
+    if (sub_fast(*this, b, r)) {
+        num_ = r.num_;
+        den_ = r.den_;
+        return *this;
+    }
+    return *this = sub_general(*this, b);
+}
+
+[[gnu::always_inline]] inline Decimal operator*(const Decimal& a, const Decimal& b) {
+    if (!a.big_ && !b.big_ && a.den_ == 1 && b.den_ == 1) {
+        std::int64_t product = 0;
+        if (!__builtin_mul_overflow(a.num_, b.num_, &product)) return Decimal::reduced(product, 1);
+    }
+    return Decimal::mul_general(a, b);
+}
+
+[[gnu::always_inline]] inline bool operator==(const Decimal& a, const Decimal& b) {
+    if (!a.big_ && !b.big_) return a.num_ == b.num_ && a.den_ == b.den_;
+    return Decimal::equal_big(a, b);
+}
+
+[[gnu::always_inline]] inline std::strong_ordering operator<=>(const Decimal& a, const Decimal& b) {
+    if (!a.big_ && !b.big_) {
+        if (a.den_ == b.den_) return a.num_ <=> b.num_;
+        std::int64_t left = 0;
+        std::int64_t right = 0;
+        if (!__builtin_mul_overflow(a.num_, b.den_, &left) && !__builtin_mul_overflow(b.num_, a.den_, &right))
+            return left <=> right;
+    }
+    return Decimal::compare_general(a, b);
+}
 
 }  // namespace kaohe

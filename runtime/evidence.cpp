@@ -1086,21 +1086,32 @@ std::string_view trim_view(std::string_view s) {
 // Most digits the fast path reads: far below the parser's limit, so it never decides a limit.
 constexpr std::size_t max_fast_digits = 18;
 
-// `-?digits(.digits)?%?` as the evidence grammar's number_value has it; false for anything else.
-bool split_number(std::string_view text, std::string_view& digits, bool& percent) {
+// `-?digits(.digits)?%?` as the evidence grammar's number_value has it, of at most
+// max_fast_digits digits, read in one pass into mantissa / 10^places; false for anything else.
+bool scan_number(std::string_view text, std::int64_t& mantissa, unsigned& places, bool& percent) {
     percent = !text.empty() && text.back() == '%';
     if (percent) text.remove_suffix(1);
-    std::size_t i = text.starts_with('-') ? 1 : 0;
-    const std::size_t int_begin = i;
-    while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
-    if (i == int_begin) return false;
+    const bool negative = text.starts_with('-');
+    std::size_t i = negative ? 1 : 0;
+    std::uint64_t m = 0;
+    std::size_t digits = 0;
+    const auto digit_run = [&] {
+        const std::size_t begin = i;
+        for (; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i) m = m * 10 + static_cast<unsigned>(text[i] - '0');
+        digits += i - begin;
+        return i - begin;
+    };
+    // Up to 18 digits: m < 10^18 never overflows, and the check below comes before any use.
+    if (text.size() - i > max_fast_digits + 1) return false;
+    if (digit_run() == 0) return false;
+    places = 0;
     if (i < text.size() && text[i] == '.') {
-        const std::size_t frac_begin = ++i;
-        while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
-        if (i == frac_begin) return false;
+        ++i;
+        places = static_cast<unsigned>(digit_run());
+        if (places == 0) return false;
     }
-    if (i != text.size() || text.size() > max_fast_digits + 2) return false;
-    digits = text;
+    if (i != text.size() || digits > max_fast_digits) return false;
+    mantissa = negative ? -static_cast<std::int64_t>(m) : static_cast<std::int64_t>(m);
     return true;
 }
 
@@ -1190,22 +1201,22 @@ struct CsvUnitTyper::Impl {
 
     // The checks of Typer::type_number, on the fast path: any failure goes the ordinary way.
     static bool fast_number(const bc::FieldSpec& spec, std::string_view text, Value& v) {
-        std::string_view digits;
+        std::int64_t mantissa = 0;
+        unsigned places = 0;
         bool percent = false;
-        if (!split_number(text, digits, percent)) return false;
-        auto d = Decimal::parse(percent ? digits.substr(0, digits.size() - 1) : digits);
-        if (!d) return false;
+        if (!scan_number(text, mantissa, places, percent)) return false;
+        if (spec.unit == bc::Unit::percent && spec.type != bc::FieldType::count) places += 2;  // 85% = 85 = 0.85
+        if (places > Decimal::max_round_places) return false;
+        const Decimal d = Decimal::from_scaled(mantissa, places);
         if (spec.type == bc::FieldType::count) {
-            if (percent || !d->is_integer() || d->is_negative()) return false;
-        } else if (spec.unit == bc::Unit::percent) {
-            *d = *d / Decimal(100);
-        } else if (percent) {
+            if (percent || !d.is_integer() || d.is_negative()) return false;
+        } else if (spec.unit != bc::Unit::percent && percent) {
             return false;
         }
-        if ((spec.lo && *d < *spec.lo) || (spec.hi && *d > *spec.hi)) return false;
-        if (spec.step && !spec.step->is_zero() && !((*d - spec.lo.value_or(Decimal())) / *spec.step).is_integer())
+        if ((spec.lo && d < *spec.lo) || (spec.hi && d > *spec.hi)) return false;
+        if (spec.step && !spec.step->is_zero() && !((d - spec.lo.value_or(Decimal())) / *spec.step).is_integer())
             return false;
-        set_number(v, *d);
+        set_number(v, d);
         return true;
     }
 
@@ -1243,7 +1254,11 @@ struct CsvUnitTyper::Impl {
     bool type_row(const CsvRow& row, UnitEvidence& unit, Diagnostics& diags) {
         const std::size_t errors_before = diags.error_count();
         const CsvLayout& l = *layout;
-        if (unit.file != path) unit.file = path;
+        const std::size_t n = program.evidence.size();
+        // Every row this typer types names `path` in the unit and in each origin: when the unit
+        // already does (it was this file's previous row), the origins do too.
+        const bool same_file = unit.file == path && unit.origins.size() == n;
+        if (!same_file) unit.file = path;
         const CsvCell& name_cell = row.cells[*l.unit_column];
         unit.name.assign(trim_view(name_cell.text));
         if (unit.name.empty()) diags.error(path, Span{name_cell.pos, 1}, "empty unit name");
@@ -1253,7 +1268,6 @@ struct CsvUnitTyper::Impl {
             unit.group.assign(trim_view(group_cell.text));
             check_group(program, unit.group, path, Span{group_cell.pos, 1}, diags);
         }
-        const std::size_t n = program.evidence.size();
         unit.values.resize(n);
         unit.origins.resize(n);
         std::optional<Typer> typer;  // the ordinary way, made only when needed
@@ -1265,7 +1279,7 @@ struct CsvUnitTyper::Impl {
         for (std::uint32_t s = 0; s < n; ++s) {
             Value& v = unit.values[s];
             FactOrigin& origin = unit.origins[s];
-            if (origin.file != path) origin.file = path;
+            if (!same_file) origin.file = path;
             origin.line = fast[s] == FastKind::by_default ? 0 : row.line;
             std::optional<Value> typed;
             switch (fast[s]) {

@@ -67,13 +67,10 @@ bool CsvResultWriter::append_row(const Scoresheet& sheet, std::string& out, Diag
         out += ',';
         if (info.display_places) {
             const unsigned places = std::min<unsigned>(*info.display_places, Decimal::max_round_places);
-            out += value.round(places, info.display_mode).to_fixed_string(places);
+            value.round(places, info.display_mode).append_fixed(out, places);
             return true;
         }
-        auto exact = value.to_exact_string();
-        if (!exact) return false;
-        out += *exact;
-        return true;
+        return value.append_exact(out);
     };
     const auto fail = [&] {
         out.resize(size_before);

@@ -24,6 +24,21 @@ struct Value {
     std::shared_ptr<const std::string> text;  // text
     std::shared_ptr<const List> list;         // list (immutable once loaded)
 
+    // Makes this a copy of `other` touching only what `other`'s tag uses: copying a number or a
+    // yes/no touches no reference count (the VM's LOAD). Fields the tag does not use keep stale
+    // values, which nothing reads.
+    void assign_used(const Value& other) {
+        tag = other.tag;
+        switch (other.tag) {
+        case Tag::number: number = other.number; break;
+        case Tag::yes_no: yes = other.yes; break;
+        case Tag::choice: choice = other.choice; break;
+        case Tag::text: text = other.text; break;
+        case Tag::list:
+        case Tag::votes: list = other.list; break;
+        }
+    }
+
     static Value of_number(Decimal d) { Value v; v.number = std::move(d); return v; }
     static Value of_yes_no(bool b) { Value v; v.tag = Tag::yes_no; v.yes = b; return v; }
     static Value of_choice(std::uint32_t c) { Value v; v.tag = Tag::choice; v.choice = c; return v; }

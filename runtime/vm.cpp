@@ -295,6 +295,17 @@ private:
     void arithmetic(Op op, F f, std::size_t pc) {
         const Decimal& rhs = stack_[--sp_].number;
         Decimal& lhs = top().number;
+        // Without explanations, ADD and SUB work in place: no temporary Decimal.
+        if constexpr (!Explaining) {
+            if (op == Op::ADD) {
+                lhs += rhs;
+                return;
+            }
+            if (op == Op::SUB) {
+                lhs -= rhs;
+                return;
+            }
+        }
         if constexpr (Explaining) {
             if (accumulates_[pc]) {
                 lhs = f(lhs, rhs);
@@ -339,8 +350,8 @@ private:
         }
         auto& out = sheet().rules[r];
         out.fired = true;
-        out.applied = rule.cap && *rule.cap < amount ? *rule.cap : amount;
-        out.capped = out.applied < amount;
+        out.capped = rule.cap && *rule.cap < amount;
+        out.applied = out.capped ? *rule.cap : amount;
         out.amount = std::move(amount);
         auto& node = sheet().nodes[rule.node];
         (kind == RuleKind::deduct ? node.deducted : node.awarded) += out.applied;
@@ -365,13 +376,20 @@ private:
     void finalise(std::uint32_t n) {
         const auto& info = p_.nodes[n];
         auto& out = sheet().nodes[n];
-        Decimal raw = info.computed ? std::move(out.score)
-                                    : (info.has_children ? out.score + info.held : info.bonus ? Decimal{} : info.full) -
-                                          out.deducted + out.awarded;
+        // In place in out.score, no temporaries: the computed score, or the children's sum plus
+        // what is held (a leaf: its full marks; a bonus: nothing), less deductions, plus awards.
+        Decimal& raw = out.score;
+        if (!info.computed) {
+            if (info.has_children) raw += info.held;
+            else raw = info.bonus ? Decimal{} : info.full;
+            raw -= out.deducted;
+            raw += out.awarded;
+        }
         const Decimal& upper = ceiling_[n];
         out.floored = raw.is_negative();
         out.capped = raw > upper;
-        out.score = out.floored ? Decimal{} : out.capped ? upper : std::move(raw);
+        if (out.floored) raw = Decimal{};
+        else if (out.capped) raw = upper;
         if (info.parent == no_index) return;
         if (!p_.nodes[info.parent].computed) sheet().nodes[info.parent].score += out.score;
     }
@@ -424,7 +442,7 @@ private:
                                          : "no unit in its scope passes its `where`"));
             return false;
         }
-        push() = agg.value;
+        push().assign_used(agg.value);
         if constexpr (Explaining) {
             auto& e = trace(TraceEvent::Kind::aggregate);
             e.index = a;
@@ -450,7 +468,7 @@ private:
             case Op::BOOL: push_yes_no(a != 0); break;
             case Op::LOAD: {
                 const Value& v = unit.values[a];
-                push() = v;
+                push().assign_used(v);
                 if constexpr (Explaining) trace_read(a, no_index, no_index, v);
                 break;
             }
@@ -458,7 +476,7 @@ private:
                 const Loop& loop = loops_[open_loops_ - 1 - (a >> 16)];
                 const std::uint32_t field = a & 0xffffu;
                 const Value& v = (*loop.list)[loop.current][field];
-                push() = v;
+                push().assign_used(v);
                 if constexpr (Explaining)
                     trace_read(loop.slot, static_cast<std::uint32_t>(loop.current), field, v, loop.nested);
                 break;

@@ -464,3 +464,59 @@ TEST_CASE("property: field laws hold and agree with cpp_rational", "[decimal][pr
     CHECK(small_sums > iterations / 4);
     CHECK(big_sums > iterations / 10);
 }
+
+// The inline fast paths (decimal.hpp): a fraction with an integer, and two integers, taken
+// without a gcd; checked against cpp_rational, near the int64 edges too.
+TEST_CASE("property: fraction-with-integer fast paths agree with cpp_rational", "[decimal][property]") {
+    RationalSource source(0x66617374);
+    for (int i = 0; i < 20000; ++i) {
+        const std::int64_t an = source.numerator();
+        const std::int64_t ad = source.denominator();
+        const std::int64_t n = source.numerator();
+        INFO("a = " << an << "/" << ad << ", n = " << n);
+        const Decimal a = Decimal(an) / ad;
+        const Decimal whole(n);
+        const cpp_rational ra{cpp_int(an), cpp_int(ad)};
+        const cpp_rational rn{cpp_int(n)};
+        CHECK((a + whole).to_fraction_string() == fraction_text(ra + rn));
+        CHECK((whole + a).to_fraction_string() == fraction_text(ra + rn));
+        CHECK((a - whole).to_fraction_string() == fraction_text(ra - rn));
+        CHECK((whole - a).to_fraction_string() == fraction_text(rn - ra));
+        CHECK((whole * whole).to_fraction_string() == fraction_text(rn * rn));
+        Decimal accumulated = a;
+        accumulated += whole;
+        CHECK(accumulated.to_fraction_string() == fraction_text(ra + rn));
+        accumulated -= a;
+        CHECK(accumulated == whole);
+        CHECK(((a + whole).is_small()) == fits_small(ra + rn));
+    }
+}
+
+TEST_CASE("from_scaled reduces mantissa / 10^places exactly", "[decimal][parse]") {
+    struct Case {
+        std::int64_t mantissa;
+        unsigned places;
+        const char* fraction;
+    };
+    const Case cases[] = {
+        {0, 5, "0"},        {855, 1, "171/2"},      {-855, 1, "-171/2"}, {25, 2, "1/4"},
+        {75, 2, "3/4"},     {120, 2, "6/5"},        {1000, 3, "1"},      {3, 0, "3"},
+        {1, 18, "1/1000000000000000000"},           {int64_max, 18, "9223372036854775807/1000000000000000000"},
+        {int64_min, 18, "-35184372088832/3814697265625"}, {625, 4, "1/16"}, {3125, 5, "1/32"},
+    };
+    for (const Case& c : cases) {
+        INFO(c.mantissa << " / 10^" << c.places);
+        CHECK(Decimal::from_scaled(c.mantissa, c.places).to_fraction_string() == c.fraction);
+        CHECK(Decimal::from_scaled(c.mantissa, c.places) == value(c.fraction));
+    }
+    CHECK_THROWS_AS(Decimal::from_scaled(1, Decimal::max_round_places + 1), std::out_of_range);
+    // Every mantissa and place count agrees with cpp_rational.
+    RationalSource source(0x7363616c);
+    for (int i = 0; i < 20000; ++i) {
+        const std::int64_t m = source.numerator();
+        const auto places = static_cast<unsigned>(i % (Decimal::max_round_places + 1));
+        INFO(m << " / 10^" << places);
+        const cpp_rational expected{cpp_int(m), boost::multiprecision::pow(cpp_int(10), places)};
+        CHECK(Decimal::from_scaled(m, places).to_fraction_string() == fraction_text(expected));
+    }
+}
