@@ -10,6 +10,7 @@
 #include "lang/parse.hpp"
 #include "runtime/evidence.hpp"
 #include "runtime/report.hpp"
+#include "runtime/report_html.hpp"
 #include "runtime/scheme_doc.hpp"
 #include "runtime/verify.hpp"
 #include "runtime/vm.hpp"
@@ -153,14 +154,17 @@ int run_command(const RunOptions& options) {
 
     // Every run goes through all phases: a unit's rank, a peer mean or a grade quota needs the
     // whole population, and a run with one unit is a population of one.
-    const Explain explain = options.explain ? Explain::yes : Explain::no;
+    // The HTML report always explains (every rule opens to what it read).
+    const bool html = options.format == OutputFormat::html;
+    const Explain explain = options.explain || html ? Explain::yes : Explain::no;
     const auto sheets = evaluate_all(*program, evidence, explain, diags);
     if (!sheets) return std::max(finish(diags, texts), exit_input);
 
     const ReportOptions report_options{options.explain, options.all_sheets, options.units};
-    const auto report = options.format == OutputFormat::json
-                            ? write_json_report(*program, evidence, *sheets, report_options, diags)
-                            : write_text_report(*program, evidence, *sheets, report_options, diags);
+    std::optional<std::string> report;
+    if (options.format == OutputFormat::json) report = write_json_report(*program, evidence, *sheets, report_options, diags);
+    else if (html) report = write_html_report(*program, evidence, *sheets, report_options, diags);
+    else report = write_text_report(*program, evidence, *sheets, report_options, diags);
     if (!report || !emit(options.output, *report, diags)) return std::max(finish(diags, texts), exit_input);
     return finish(diags, texts);
 }

@@ -43,8 +43,10 @@ int parse_and_dispatch(int argc, char** argv) {
     run->add_option("EVIDENCE", run_options.evidence,
                     "evidence files, CSV tables (*.csv) or directories of *.txt files")
         ->required();
-    run->add_option("--format", format, "text (default), json, or csv (one row per unit, streamed)")
-        ->check(CLI::IsMember({"text", "json", "csv"}));
+    run->add_option("--format", format,
+                    "text (default), json, csv (one row per unit, streamed), or html (one self-contained page, "
+                    "every sheet explained)")
+        ->check(CLI::IsMember({"text", "json", "csv", "html"}));
     run->add_option("-j,--jobs", run_options.jobs, "threads for --format csv (default: every core)")
         ->check(CLI::Range(1u, 256u));
     run->add_flag("--explain", run_options.explain, "show every rule, the evidence it read and its arithmetic");
@@ -93,12 +95,13 @@ int parse_and_dispatch(int argc, char** argv) {
     if (*run) {
         run_options.format = format == "json" ? OutputFormat::json
                              : format == "csv"  ? OutputFormat::csv
+                             : format == "html" ? OutputFormat::html
                                                 : OutputFormat::text;
         // CSV results are one row per unit: no score sheets, no explanations.
         if (run_options.format == OutputFormat::csv &&
             (run_options.explain || run_options.all_sheets || !run_options.units.empty())) {
             std::cerr << "kaohe run: --format csv writes one row per unit; --explain, --all and --unit need "
-                         "--format text or json\n";
+                         "--format text, json or html\n";
             return exit_usage;
         }
         return run_command(run_options);

@@ -1,5 +1,7 @@
 #include "runtime/html.hpp"
 
+#include "runtime/sha256.hpp"
+
 namespace kaohe::html {
 namespace {
 
@@ -31,6 +33,33 @@ footer.stamp { margin-top: 2em; border-top: 1px solid #aaa; padding-top: .4em; c
   section.sheet { page-break-before: always; break-before: page; }
 }
 )css";
+
+// RFC 4648 base64, for a CSP digest.
+std::string base64(const Sha256Digest& bytes) {
+    constexpr std::string_view digits = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const auto at = [&](std::size_t i) -> std::uint32_t { return i < bytes.size() ? bytes[i] : 0; };
+    std::string out;
+    for (std::size_t i = 0; i < bytes.size(); i += 3) {
+        const std::uint32_t n = at(i) << 16 | at(i + 1) << 8 | at(i + 2);
+        out += digits[(n >> 18) & 63];
+        out += digits[(n >> 12) & 63];
+        out += i + 1 < bytes.size() ? digits[(n >> 6) & 63] : '=';
+        out += i + 2 < bytes.size() ? digits[n & 63] : '=';
+    }
+    return out;
+}
+
+// The page's script element text, as render() writes it.
+std::string script_text(const Page& page) { return "\n" + page.script + "\n"; }
+
+// The browser enforces "no network": nothing may be fetched (default-src 'none'), the inline
+// stylesheet may apply, and the page's own script, named by its digest, is the only one that
+// runs (markup that slipped through escaping could run none).
+std::string content_security_policy(const Page& page) {
+    std::string policy = "default-src 'none'; style-src 'unsafe-inline'; script-src ";
+    policy += page.script.empty() ? "'none'" : "'sha256-" + base64(sha256(script_text(page))) + "'";
+    return policy;
+}
 
 }  // namespace
 
@@ -67,6 +96,7 @@ std::string render(const Page& page) {
     std::string out;
     out += "<!DOCTYPE html>\n<html lang=\"" + escape(page.lang) + "\">\n<head>\n<meta charset=\"utf-8\">\n";
     out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
+    out += "<meta http-equiv=\"Content-Security-Policy\" content=\"" + escape(content_security_policy(page)) + "\">\n";
     out += "<title>" + escape(page.title) + "</title>\n<style>";
     out += stylesheet;
     out += page.extra_css;
@@ -77,7 +107,7 @@ std::string render(const Page& page) {
         for (const std::string& line : page.stamp) out += "<div>" + escape(line) + "</div>\n";
         out += "</footer>\n";
     }
-    if (!page.script.empty()) out += "<script>\n" + page.script + "\n</script>\n";
+    if (!page.script.empty()) out += "<script>" + script_text(page) + "</script>\n";
     out += "</body>\n</html>\n";
     return out;
 }

@@ -25,9 +25,11 @@ struct Page {
     std::string script;                // optional inline JavaScript (no external script is ever loaded)
 };
 
-// The whole document: doctype, <meta charset="utf-8">, the shared stylesheet (CJK fonts, tables
-// with borders, numbers right-aligned in `td.num`, `@page { size: A4 }`, rows never split across
-// pages), the body, and the stamp in a <footer class="stamp">.
+// The whole document: doctype, <meta charset="utf-8">, a Content-Security-Policy by which the
+// browser fetches nothing and runs no script but the page's own (named by its SHA-256), the
+// shared stylesheet (CJK fonts, tables with borders, numbers right-aligned in `td.num`,
+// `@page { size: A4 }`, rows never split across pages), the body, and the stamp in a
+// <footer class="stamp">.
 std::string render(const Page& page);
 
 }  // namespace kaohe::html

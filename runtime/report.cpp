@@ -13,6 +13,29 @@
 #endif
 
 namespace kaohe {
+namespace {
+
+// Labels longer than this are cut with "…" in the score-sheet table, so that a row fits a
+// terminal; the full label is in the scheme, the JSON report and the row's number.
+constexpr std::size_t max_label_columns = 56;
+
+// `text` cut to at most `columns` display columns, ending in "…" when cut.
+std::string truncate_to_columns(const std::string& text, std::size_t columns) {
+    if (display_width(text) <= columns) return text;
+    std::size_t used = 0, end = 0;
+    while (end < text.size()) {
+        std::size_t next = end + 1;
+        while (next < text.size() && (static_cast<unsigned char>(text[next]) & 0xC0) == 0x80) ++next;
+        const std::size_t w = display_width(std::string_view(text).substr(end, next - end));
+        if (used + w > columns - 1) break;  // keep one column for the ellipsis
+        used += w;
+        end = next;
+    }
+    return text.substr(0, end) + "…";
+}
+
+}  // namespace
+
 namespace report {
 
 const char* kaohe_version() { return KAOHE_VERSION; }
@@ -46,6 +69,13 @@ void report_unprintable_money(const bc::Program& program, std::uint32_t money, s
                 fmt::format("{} {} of '{}' cannot be printed exactly; declare `display 2 half_up` or round it in the "
                             "scheme",
                             what, value.to_fraction_string(), info.name));
+}
+
+bool matches_program(const bc::Program& program, const Scoresheet& sheet) {
+    const bool grades = program.grading.choice_type < program.choice_types.size();
+    return sheet.nodes.size() == program.nodes.size() && sheet.rules.size() == program.rules.size() &&
+           sheet.money.size() == program.money.size() && sheet.flags.size() == program.flags.size() &&
+           (!grades || !grade_name(program, sheet.grade).empty());
 }
 
 std::vector<std::size_t> ranking_order(const std::vector<Scoresheet>& sheets) {
@@ -98,6 +128,30 @@ std::vector<std::vector<std::uint32_t>> rules_by_node(const bc::Program& program
     for (std::uint32_t r = 0; r < program.rules.size(); ++r)
         if (program.rules[r].node < by_node.size()) by_node[program.rules[r].node].push_back(r);
     return by_node;
+}
+
+SheetLayout::SheetLayout(const bc::Program& program, const EvidenceSet& evidence)
+    : numbers(node_numbers(program)), rules(rules_by_node(program)), extras(extra_points(program)),
+      most(full_with_extras(program)),
+      has_bonus(std::any_of(program.nodes.begin(), program.nodes.end(), [](const auto& n) { return n.bonus; })),
+      has_self(has_self_scores(evidence)),
+      has_grades(program.grading.choice_type < program.choice_types.size()) {}
+
+bool SheetCheck::operator()(const Scoresheet& sheet) {
+    if (matches_program(program_, sheet)) return true;
+    if (reported_.insert(sheet.unit).second)
+        diags_.internal(fmt::format("score sheet of '{}' does not match the program", sheet.unit));
+    failed_ = true;
+    return false;
+}
+
+std::vector<std::string> stamp_lines(const bc::Program& program, const EvidenceSet& evidence) {
+    const bc::SchemeInfo& info = program.info;
+    std::vector<std::string> lines{fmt::format("kaohe {}", kaohe_version()),
+                                   fmt::format("scheme: {}  sha256:{}", info.source_name, to_hex(info.source_sha256))};
+    for (const EvidenceInput& input : evidence.inputs)
+        lines.push_back(fmt::format("evidence: {}  sha256:{}", input.file, to_hex(input.sha256)));
+    return lines;
 }
 
 namespace {
@@ -450,6 +504,17 @@ std::string describe_read(const ReadView& read) {
     return fmt::format("{} ({})", text, fmt::join(where, "; "));
 }
 
+std::vector<std::size_t> named_sheets(const std::vector<Scoresheet>& sheets, const std::vector<std::string>& names) {
+    std::vector<std::size_t> chosen;
+    for (const std::string& name : names) {
+        const auto it = std::find_if(sheets.begin(), sheets.end(), [&](const Scoresheet& s) { return s.unit == name; });
+        if (it == sheets.end()) continue;
+        const auto u = static_cast<std::size_t>(it - sheets.begin());
+        if (std::find(chosen.begin(), chosen.end(), u) == chosen.end()) chosen.push_back(u);
+    }
+    return chosen;
+}
+
 std::string without_says(const std::string& source_text) {
     const auto at = source_text.rfind(" says \"");
     return at == std::string::npos ? source_text : source_text.substr(0, at);
@@ -465,36 +530,226 @@ const char* rounding_name(Rounding mode) {
     return "half_up";
 }
 
+std::string rule_words(const std::string& says, const std::string& source_text) {
+    return says.empty() ? source_text : fmt::format("「{}」", says);
+}
+
+std::string shown_rule_text(const bc::RuleInfo& rule) {
+    std::string text = without_says(rule.source_text);
+    constexpr std::string_view score_word = "score ";
+    if (rule.kind == bc::RuleKind::score && text.rfind(score_word, 0) == 0) text = "= " + text.substr(score_word.size());
+    return text;
+}
+
+std::string signed_text(const Decimal& value, const std::string& printed) {
+    return value.sign() > 0 ? "+" + printed : printed;
+}
+
+std::vector<std::string> arithmetic_texts(const RuleExplanation& why) {
+    std::vector<std::string> parts;
+    std::size_t list = 0;
+    for (std::size_t step = 0; step <= why.steps.size(); ++step) {
+        for (; list < why.lists.size() && why.lists[list].after_steps <= step; ++list) parts.push_back(why.lists[list].text);
+        if (step < why.steps.size()) parts.push_back(why.steps[step].text);
+    }
+    return parts;
+}
+
+std::string explanation_text(const RuleExplanation& why) {
+    std::vector<std::string> parts;
+    for (const auto& read : why.reads) parts.push_back(describe_read(read));
+    for (const auto& node : why.nodes) parts.push_back(node.text);
+    for (const auto& agg : why.aggregates) parts.push_back(agg.text);
+    for (std::string& step : arithmetic_texts(why)) parts.push_back(std::move(step));
+    return fmt::format("{}", fmt::join(parts, "; "));
+}
+
+std::string rule_effect(const bc::RuleInfo& rule, const RuleOutcome& outcome) {
+    if (!outcome.fired) return {};
+    if (rule.kind == bc::RuleKind::score) return fmt::format("→ {}", outcome.amount.to_string());
+    const char* sign = rule.kind == bc::RuleKind::deduct ? "−" : "+";
+    std::string effect = outcome.applied.is_zero() ? std::string("→ 0") : fmt::format("→ {}{}", sign, outcome.applied.to_string());
+    if (outcome.capped && rule.cap)
+        effect += fmt::format(" (capped at {}; the rule computed {})", rule.cap->to_string(), outcome.amount.to_string());
+    return effect;
+}
+
+const char* applied_text(std::uint32_t decided, std::uint32_t which) {
+    if (decided == which) return "  applied";
+    return decided == bc::no_index ? "  not applied" : "";
+}
+
+PrintedNumber ReportNumbers::score(std::uint32_t node, std::string_view what, const Decimal& value) {
+    if (auto printed = printer_.print(value)) return std::move(*printed);
+    if (unprintable_nodes_.size() <= node) unprintable_nodes_.resize(node + 1, false);
+    if (!unprintable_nodes_[node]) {
+        unprintable_nodes_[node] = true;
+        report_unprintable(program_, node, what, value, diags_);
+    }
+    failed_ = true;
+    return PrintedNumber{"?", std::nullopt};
+}
+
+std::string ReportNumbers::money(std::uint32_t money, std::string_view what, const Decimal& value) {
+    if (auto printed = printer_.print(value)) return printed->text + "元";
+    if (unprintable_money_.size() <= money) unprintable_money_.resize(money + 1, false);
+    if (!unprintable_money_[money]) {
+        unprintable_money_[money] = true;
+        report_unprintable_money(program_, money, what, value, diags_);
+    }
+    failed_ = true;
+    return "?";
+}
+
+namespace {
+
+// 加满为止, with the scheme's reason when the children's points add up to more than the node's.
+std::string capped_note(const bc::Program& program, const std::vector<Decimal>& most, std::uint32_t n) {
+    const bc::NodeInfo& info = program.nodes[n];
+    Decimal parts;
+    for (std::uint32_t c = n + 1; c < program.nodes.size(); ++c)
+        if (program.nodes[c].parent == n && !program.nodes[c].extra) parts += program.nodes[c].full;
+    if (!info.parts_reason.empty() && info.full < parts)
+        return fmt::format("加满为止: capped at {}; its parts add up to {} (parts {} because \"{}\")", most[n].to_string(),
+                           parts.to_string(), parts.to_string(), info.parts_reason);
+    return fmt::format("加满为止: capped at {}", most[n].to_string());
+}
+
+// What the grades are by: 总分, or the node's name.
+std::string graded_what(const bc::Program& program) {
+    const std::uint32_t n = program.grading.node;
+    if (n == 0 || n >= program.nodes.size()) return "总分";
+    const bc::NodeInfo& node = program.nodes[n];
+    return node.name.empty() ? fmt::format("{} {}", node_numbers(program)[n], truncate_to_columns(node.label, max_label_columns))
+                             : node.name;
+}
+
+// The units a grade's quota counts: all of the run, or the unit's group.
+std::vector<std::size_t> grading_scope(const bc::Program& program, const std::vector<Scoresheet>& sheets,
+                                       const Scoresheet& sheet) {
+    std::vector<std::size_t> scope;
+    for (std::size_t v = 0; v < sheets.size(); ++v)
+        if (program.grading.scope == bc::Scope::all || sheets[v].group == sheet.group) scope.push_back(v);
+    return scope;
+}
+
+}  // namespace
+
+std::vector<std::string> node_notes(const bc::Program& program, const std::vector<Decimal>& most, std::uint32_t n,
+                                    const NodeOutcome& o, const UnitEvidence* unit) {
+    std::vector<std::string> notes;
+    if (program.nodes[n].computed) {
+        if (o.floored) notes.push_back("the computed score is below 0; kept at 0");
+        if (o.capped) notes.push_back(fmt::format("the computed score is over the node's points; capped at {}", most[n].to_string()));
+    } else {
+        if (o.floored)
+            notes.push_back(fmt::format("扣完为止: deductions {} reach past the node's points; floored at 0",
+                                        o.deducted.to_string()));
+        if (o.capped) notes.push_back(capped_note(program, most, n));
+    }
+    if (const Decimal* self = self_score(unit, n)) {
+        const FactOrigin& origin = unit->self_origins[n];
+        std::string where = origin.source.empty() ? std::string() : origin.source + "; ";
+        where += fmt::format("{}:{}", origin.file, origin.line);
+        notes.push_back(fmt::format("自查分 {} ({}); 得分 {}; 差额 {}", self->to_string(), where, o.score.to_string(),
+                                    signed_text(*self - o.score, (*self - o.score).to_string())));
+    }
+    return notes;
+}
+
+std::string grade_reason(const bc::Program& program, const std::vector<Scoresheet>& sheets, std::size_t u,
+                         ReportNumbers& numbers) {
+    const Scoresheet& sheet = sheets[u];
+    const bc::Grading& grading = program.grading;
+    const GradeOutcome& grade = sheet.grade;
+    const auto grade_value_name = [&](std::uint32_t g) -> const std::string& {
+        return program.choice_types[grading.choice_type].values[g];
+    };
+    if (grade.veto < grading.vetoes.size()) {
+        const bc::Veto& veto = grading.vetoes[grade.veto];
+        return fmt::format("一票否决: {} {}:{}", rule_words(veto.says, veto.source_text), program.info.source_name,
+                           veto.line);
+    }
+    const std::uint32_t node = grading.node < sheet.nodes.size() ? grading.node : 0;
+    const Decimal& value = sheet.nodes[node].score;
+    const auto number = [&](std::string_view what, const Decimal& v) { return numbers.score(node, what, v).text; };
+    const std::string what = graded_what(program), shown = number("score", value);
+    std::vector<std::string> why;
+    if (grade.quota_missed < grading.bands.size() && grading.bands[grade.quota_missed].at_least &&
+        grading.bands[grade.quota_missed].quota) {
+        const bc::GradeBand& band = grading.bands[grade.quota_missed];
+        const auto scope = grading_scope(program, sheets, sheet);
+        const Decimal places = (Decimal(static_cast<std::int64_t>(scope.size())) * *band.quota).round(0, Rounding::down);
+        const std::string quota = fmt::format("{} takes at most {}% of {} units = {}", grade_value_name(grade.quota_missed),
+                                              (*band.quota * Decimal(100)).to_string(), scope.size(), places.to_string());
+        const std::string meets = fmt::format("meets {} (≥ {})", grade_value_name(grade.quota_missed),
+                                              number("grade threshold", *band.at_least));
+        if (grade.quota_tie) {
+            const auto tied = std::count_if(scope.begin(), scope.end(), [&](std::size_t v) {
+                return sheets[v].nodes.size() > node && sheets[v].nodes[node].score == value &&
+                       sheets[v].grade.veto == bc::no_index;
+            });
+            const auto taken = std::count_if(scope.begin(), scope.end(), [&](std::size_t v) {
+                return sheets[v].grade.grade == grade.quota_missed;
+            });
+            const Decimal left = Decimal::max(places - Decimal(static_cast<std::int64_t>(taken)), Decimal());
+            why.push_back(fmt::format("{} but {} ({} left), and the {} units tied at {} do not all fit: none of "
+                                      "them takes it",
+                                      meets, quota, left.to_string(), tied, shown));
+        } else {
+            why.push_back(fmt::format("{} but {}, all taken by higher scores", meets, quota));
+        }
+    }
+    if (grade.grade < grading.bands.size()) {
+        if (const auto& at_least = grading.bands[grade.grade].at_least) {
+            why.push_back(fmt::format("{} {} ≥ {}", what, shown, number("grade threshold", *at_least)));
+        } else if (grade.quota_missed == bc::no_index) {
+            // `otherwise`: below the lowest threshold.
+            for (std::size_t b = grading.bands.size(); b-- > 0;) {
+                if (!grading.bands[b].at_least) continue;
+                why.push_back(fmt::format("{} {} < {}, the least for {}", what, shown,
+                                          number("grade threshold", *grading.bands[b].at_least),
+                                          grade_value_name(static_cast<std::uint32_t>(b))));
+                break;
+            }
+        }
+    }
+    return fmt::format("{}", fmt::join(why, "; "));
+}
+
+std::string money_line(const bc::Program& program, const Scoresheet& sheet, std::uint32_t m, ReportNumbers& numbers) {
+    const MoneyOutcome& outcome = sheet.money[m];
+    std::string line = fmt::format("{}: {}", program.money[m].name, numbers.money(m, "amount", outcome.amount));
+    if (outcome.forfeit < program.forfeits.size()) {
+        const bc::Forfeit& forfeit = program.forfeits[outcome.forfeit];
+        line += fmt::format(" (computed {}; forfeited {} {}:{})", numbers.money(m, "computed amount", outcome.computed),
+                            rule_words(forfeit.says, forfeit.source_text), program.info.source_name, forfeit.line);
+    }
+    return line;
+}
+
+std::string flag_line(const bc::Program& program, const Scoresheet& sheet, std::uint32_t f) {
+    const bc::Flag& flag = program.flags[f];
+    if (!sheet.flags[f]) return fmt::format("{}: no", flag.name);
+    return fmt::format("{}: yes {} {}:{}", flag.name, rule_words(flag.says, flag.source_text), program.info.source_name,
+                       flag.line);
+}
+
 }  // namespace report
 
 // ---- the text report ------------------------------------------------------------------------
 namespace {
 
-using report::NumberPrinter;
+using report::applied_text;
+using report::explanation_text;
+using report::rule_words;
+using report::shown_rule_text;
+using report::signed_text;
 using report::without_says;
-
-// Labels longer than this are cut with "…" in the score-sheet table, so that a row fits a
-// terminal; the full label is in the scheme, the JSON report and the row's number.
-constexpr std::size_t max_label_columns = 56;
 
 // A flag's cell in the ranking table when the unit carries it (the column is headed by the
 // flag's name, so the cell need not repeat it); empty when it does not.
 constexpr std::string_view flag_mark = "✓";
-
-// `text` cut to at most `columns` display columns, ending in "…" when cut.
-std::string truncate_to_columns(const std::string& text, std::size_t columns) {
-    if (display_width(text) <= columns) return text;
-    std::size_t used = 0, end = 0;
-    while (end < text.size()) {
-        std::size_t next = end + 1;
-        while (next < text.size() && (static_cast<unsigned char>(text[next]) & 0xC0) == 0x80) ++next;
-        const std::size_t w = display_width(std::string_view(text).substr(end, next - end));
-        if (used + w > columns - 1) break;  // keep one column for the ellipsis
-        used += w;
-        end = next;
-    }
-    return text.substr(0, end) + "…";
-}
 
 // A table row, or a free line (an explanation) printed as it is, between rows.
 struct Row {
@@ -534,36 +789,12 @@ std::string render_table(const std::vector<Row>& rows, const std::vector<bool>& 
     return out;
 }
 
-// A rule's words for a title: 「says」 when the document's words are given, else the rule as written.
-std::string rule_words(const std::string& says, const std::string& source_text) {
-    return says.empty() ? source_text : fmt::format("「{}」", says);
-}
-
-// How a rule reads in an explanation: as written, except that a computed score shows as
-// `= EXPR` (the node's score is that value, not its children's sum).
-std::string shown_rule_text(const bc::RuleInfo& rule) {
-    std::string text = without_says(rule.source_text);
-    constexpr std::string_view score_word = "score ";
-    if (rule.kind == bc::RuleKind::score && text.rfind(score_word, 0) == 0) text = "= " + text.substr(score_word.size());
-    return text;
-}
-
-// "+1", "-0.5", "0": a difference always shows its direction.
-std::string signed_text(const Decimal& value, const std::string& printed) {
-    return value.sign() > 0 ? "+" + printed : printed;
-}
-
 class TextReport {
 public:
     TextReport(const bc::Program& program, const EvidenceSet& evidence, const std::vector<Scoresheet>& sheets,
                const ReportOptions& options, Diagnostics& diags)
         : program_(program), evidence_(evidence), sheets_(sheets), options_(options), diags_(diags),
-          printer_(program.info), numbers_(report::node_numbers(program)), rules_(report::rules_by_node(program)),
-          extras_(report::extra_points(program)), most_(report::full_with_extras(program)) {
-        has_bonus_ = std::any_of(program.nodes.begin(), program.nodes.end(), [](const auto& n) { return n.bonus; });
-        has_self_ = report::has_self_scores(evidence);
-        has_grades_ = program.grading.choice_type < program.choice_types.size();
-    }
+          printed_(program, diags), layout_(program, evidence), check_(program, diags) {}
 
     std::optional<std::string> write() {
         std::string out = header();
@@ -573,7 +804,7 @@ public:
             out += "\n" + ranking();
             for (std::size_t u : requested_sheets()) out += "\n" + unit_sheet(u);
         }
-        if (failed_) return std::nullopt;
+        if (check_.failed() || printed_.failed()) return std::nullopt;
         return out;
     }
 
@@ -583,56 +814,21 @@ private:
         std::string out = info.title + "\n";
         if (!info.document.empty()) out += info.document + "\n";
         if (!info.issuer.empty()) out += info.issuer + "\n";
-        out += fmt::format("kaohe {}\n", report::kaohe_version());
-        out += fmt::format("scheme: {}  sha256:{}\n", info.source_name, to_hex(info.source_sha256));
-        for (const EvidenceInput& input : evidence_.inputs)
-            out += fmt::format("evidence: {}  sha256:{}\n", input.file, to_hex(input.sha256));
+        for (const std::string& line : report::stamp_lines(program_, evidence_)) out += line + "\n";
         return out;
     }
 
-    // The sheets to print after the ranking table: all, or those named (first occurrence of
-    // each name, in the order named).
+    // The sheets to print after the ranking table: all, or those named.
     std::vector<std::size_t> requested_sheets() const {
-        std::vector<std::size_t> chosen;
-        if (options_.all_sheets) {
-            for (std::size_t u = 0; u < sheets_.size(); ++u) chosen.push_back(u);
-            return chosen;
-        }
-        for (const std::string& name : options_.sheets) {
-            const auto it = std::find_if(sheets_.begin(), sheets_.end(), [&](const Scoresheet& s) { return s.unit == name; });
-            if (it == sheets_.end()) continue;
-            const auto u = static_cast<std::size_t>(it - sheets_.begin());
-            if (std::find(chosen.begin(), chosen.end(), u) == chosen.end()) chosen.push_back(u);
-        }
-        return chosen;
+        if (!options_.all_sheets) return report::named_sheets(sheets_, options_.sheets);
+        std::vector<std::size_t> all(sheets_.size());
+        for (std::size_t u = 0; u < all.size(); ++u) all[u] = u;
+        return all;
     }
 
     // The number as the scheme says to print it; an unprintable one is reported once per node.
     std::string number(std::uint32_t node, std::string_view what, const Decimal& value) {
-        if (auto printed = printer_.print(value)) return printed->text;
-        if (unprintable_nodes_.insert(node).second) report::report_unprintable(program_, node, what, value, diags_);
-        failed_ = true;
-        return "?";
-    }
-
-    // "3600元": an amount of money, printed like scores (the scheme's display places, or exactly).
-    std::string money(std::uint32_t m, std::string_view what, const Decimal& value) {
-        if (auto printed = printer_.print(value)) return printed->text + "元";
-        if (unprintable_money_.insert(m).second) report::report_unprintable_money(program_, m, what, value, diags_);
-        failed_ = true;
-        return "?";
-    }
-
-    // A sheet that does not match the program is kaohe's bug, not the input's.
-    bool matches_program(const Scoresheet& sheet) {
-        const bool grades_ok = !has_grades_ || report::grade_name(program_, sheet.grade) != "";
-        if (sheet.nodes.size() == program_.nodes.size() && sheet.rules.size() == program_.rules.size() &&
-            sheet.money.size() == program_.money.size() && sheet.flags.size() == program_.flags.size() && grades_ok)
-            return true;
-        if (mismatched_.insert(sheet.unit).second)
-            diags_.internal(fmt::format("score sheet of '{}' does not match the program", sheet.unit));
-        failed_ = true;
-        return false;
+        return printed_.score(node, what, value).text;
     }
 
     // ---- the ranking table ----
@@ -640,7 +836,7 @@ private:
         std::vector<Row> rows;
         std::vector<std::string> heads{"名次", "单位", "组别", "总分"};
         std::vector<bool> right{true, false, false, true};
-        if (has_grades_) {
+        if (layout_.has_grades) {
             heads.push_back(program_.choice_types[program_.grading.choice_type].name);
             right.push_back(false);
         }
@@ -655,12 +851,12 @@ private:
         rows.push_back(Row{heads, {}, false});
         for (std::size_t u : report::ranking_order(sheets_)) {
             const Scoresheet& sheet = sheets_[u];
-            if (!matches_program(sheet)) continue;
+            if (!check_(sheet)) continue;
             std::vector<std::string> cells{std::to_string(sheet.rank), sheet.unit, sheet.group,
                                            number(0, "total", sheet.total())};
-            if (has_grades_) cells.push_back(report::grade_name(program_, sheet.grade));
+            if (layout_.has_grades) cells.push_back(report::grade_name(program_, sheet.grade));
             for (std::uint32_t m = 0; m < program_.money.size(); ++m)
-                cells.push_back(money(m, "amount", sheet.money[m].amount));
+                cells.push_back(printed_.money(m, "amount", sheet.money[m].amount));
             for (std::uint32_t f = 0; f < program_.flags.size(); ++f)
                 cells.push_back(sheet.flags[f] ? std::string(flag_mark) : std::string());
             rows.push_back(Row{cells, {}, false});
@@ -673,16 +869,16 @@ private:
     std::string full_cell(std::uint32_t n, const NodeOutcome& o) {
         std::string full = number(n, "full marks", o.full);
         if (program_.nodes[n].extra) return "(+" + full + ")";
-        if (!extras_[n].is_zero()) full += " (+" + number(n, "extra points", extras_[n]) + ")";
+        if (!layout_.extras[n].is_zero()) full += " (+" + number(n, "extra points", layout_.extras[n]) + ")";
         return full;
     }
 
     std::vector<std::string> node_cells(std::uint32_t n, const NodeOutcome& o, const UnitEvidence* unit) {
         const bc::NodeInfo& info = program_.nodes[n];
-        std::vector<std::string> cells{n == 0 ? std::string() : numbers_[n],
+        std::vector<std::string> cells{n == 0 ? std::string() : layout_.numbers[n],
                                        n == 0 ? "合计" : truncate_to_columns(info.label, max_label_columns),
                                        full_cell(n, o)};
-        if (has_self_) {
+        if (layout_.has_self) {
             if (const Decimal* self = report::self_score(unit, n)) {
                 cells.push_back(number(n, "self-assessed score", *self));
                 const Decimal difference = *self - o.score;
@@ -692,10 +888,10 @@ private:
             }
         }
         // Points not scored, out of the most the node could score (with its extras).
-        cells.push_back(info.bonus ? std::string() : number(n, "deduction", o.full + extras_[n] - o.score));
+        cells.push_back(info.bonus ? std::string() : number(n, "deduction", o.full + layout_.extras[n] - o.score));
         // What a bonus node adds: its score (the awards of its whole subtree, after every cap), so
         // that 满分 − 扣分 = 得分 on deduction rows and 加分 = 得分 on bonus rows.
-        if (has_bonus_) cells.push_back(info.bonus ? number(n, "award", o.score) : std::string());
+        if (layout_.has_bonus) cells.push_back(info.bonus ? number(n, "award", o.score) : std::string());
         cells.push_back(number(n, "score", o.score));
         return cells;
     }
@@ -706,7 +902,7 @@ private:
         std::string out = fmt::format("单位: {}", sheet.unit);
         if (!sheet.group.empty()) out += fmt::format("  组别: {}", sheet.group);
         out += fmt::format("  证据: {}\n", sheet.file);
-        if (!matches_program(sheet)) return out;
+        if (!check_(sheet)) return out;
         report::UnitExplanation why;
         if (options_.explain && unit) why = report::explain_unit(program_, *unit, sheet);
         const std::vector<report::RuleExplanation>& explanations = why.rules;
@@ -714,13 +910,13 @@ private:
         std::vector<Row> rows;
         std::vector<std::string> heads{"序号", "考核内容", "满分"};
         std::vector<bool> right{false, false, true};
-        if (has_self_) {
+        if (layout_.has_self) {
             heads.insert(heads.end(), {"自查分", "差额"});
             right.insert(right.end(), {true, true});
         }
         heads.push_back("扣分");
         right.push_back(true);
-        if (has_bonus_) {
+        if (layout_.has_bonus) {
             heads.push_back("加分");
             right.push_back(true);
         }
@@ -742,7 +938,7 @@ private:
 
     void explain_node(std::uint32_t n, const Scoresheet& sheet, const UnitEvidence* unit,
                       const std::vector<report::RuleExplanation>& explanations, std::vector<Row>& rows) {
-        for (std::uint32_t r : rules_[n]) {
+        for (std::uint32_t r : layout_.rules[n]) {
             if (r >= sheet.rules.size() || r >= explanations.size()) continue;
             const bc::RuleInfo& rule = program_.rules[r];
             const RuleOutcome& outcome = sheet.rules[r];
@@ -753,71 +949,13 @@ private:
             if (!outcome.fired) title += "  not applied";
             free_line(rows, title);
 
-            std::string detail = explanation_text(explanations[r]);
-            if (outcome.fired) {
-                std::string effect;
-                if (rule.kind == bc::RuleKind::score) {
-                    effect = fmt::format("→ {}", outcome.amount.to_string());
-                } else {
-                    const char* sign = rule.kind == bc::RuleKind::deduct ? "−" : "+";
-                    effect = outcome.applied.is_zero() ? std::string("→ 0")
-                                                       : fmt::format("→ {}{}", sign, outcome.applied.to_string());
-                    if (outcome.capped && rule.cap)
-                        effect += fmt::format(" (capped at {}; the rule computed {})", rule.cap->to_string(),
-                                              outcome.amount.to_string());
-                }
+            std::string detail = report::explanation_text(explanations[r]);
+            if (const std::string effect = report::rule_effect(rule, outcome); !effect.empty())
                 detail += detail.empty() ? effect : " " + effect;
-            }
             if (!detail.empty()) free_line(rows, "      " + detail);
         }
-        const NodeOutcome& o = sheet.nodes[n];
-        if (program_.nodes[n].computed) {
-            if (o.floored) free_line(rows, "    the computed score is below 0; kept at 0");
-            if (o.capped) free_line(rows, fmt::format("    the computed score is over the node's points; capped at {}",
-                                                      most_[n].to_string()));
-        } else {
-            if (o.floored)
-                free_line(rows, fmt::format("    扣完为止: deductions {} reach past the node's points; floored at 0",
-                                            o.deducted.to_string()));
-            if (o.capped) free_line(rows, capped_line(n));
-        }
-        if (const Decimal* self = report::self_score(unit, n)) {
-            const FactOrigin& origin = unit->self_origins[n];
-            std::string where = origin.source.empty() ? std::string() : origin.source + "; ";
-            where += fmt::format("{}:{}", origin.file, origin.line);
-            free_line(rows, fmt::format("    自查分 {} ({}); 得分 {}; 差额 {}", self->to_string(), where,
-                                        o.score.to_string(), signed_text(*self - o.score, (*self - o.score).to_string())));
-        }
-    }
-
-    // What a rule (or veto, money line, forfeit) read and computed, in one line: its reads, the
-    // node scores and population values it used, then its list summaries and arithmetic.
-    static std::string explanation_text(const report::RuleExplanation& why) {
-        std::vector<std::string> parts;
-        for (const auto& read : why.reads) parts.push_back(report::describe_read(read));
-        for (const auto& node : why.nodes) parts.push_back(node.text);
-        for (const auto& agg : why.aggregates) parts.push_back(agg.text);
-        // Lists and arithmetic in the order they happened: a list's summary after the steps
-        // inside its records, before the steps that use its value.
-        std::size_t list = 0;
-        for (std::size_t step = 0; step <= why.steps.size(); ++step) {
-            for (; list < why.lists.size() && why.lists[list].after_steps <= step; ++list)
-                parts.push_back(why.lists[list].text);
-            if (step < why.steps.size()) parts.push_back(why.steps[step].text);
-        }
-        return fmt::format("{}", fmt::join(parts, "; "));
-    }
-
-    // 加满为止, with the scheme's reason when the children's points add up to more than the node's.
-    std::string capped_line(std::uint32_t n) {
-        const bc::NodeInfo& info = program_.nodes[n];
-        Decimal parts;
-        for (std::uint32_t c = n + 1; c < program_.nodes.size(); ++c)
-            if (program_.nodes[c].parent == n && !program_.nodes[c].extra) parts += program_.nodes[c].full;
-        if (!info.parts_reason.empty() && info.full < parts)
-            return fmt::format("    加满为止: capped at {}; its parts add up to {} (parts {} because \"{}\")",
-                               most_[n].to_string(), parts.to_string(), parts.to_string(), info.parts_reason);
-        return fmt::format("    加满为止: capped at {}", most_[n].to_string());
+        for (const std::string& note : report::node_notes(program_, layout_.most, n, sheet.nodes[n], unit))
+            free_line(rows, "    " + note);
     }
 
     // ---- rank, grade and money, under the table ----
@@ -825,27 +963,21 @@ private:
         const Scoresheet& sheet = sheets_[u];
         std::string out;
         if (sheets_.size() > 1) out += fmt::format("名次: {} (of {} units)\n", sheet.rank, sheets_.size());
-        if (has_grades_) {
-            out += grade_line(u) + "\n";
+        if (layout_.has_grades) {
+            const std::string reason = report::grade_reason(program_, sheets_, u, printed_);
+            out += fmt::format("等次: {}", report::grade_name(program_, sheet.grade));
+            out += reason.empty() ? "\n" : fmt::format(" ({})\n", reason);
             if (why) out += veto_explanations(sheet, *why);
         }
         for (std::uint32_t m = 0; m < program_.money.size(); ++m) {
-            out += money_line(sheet, m) + "\n";
+            out += report::money_line(program_, sheet, m, printed_) + "\n";
             if (why) out += money_explanation(sheet, m, *why);
         }
         for (std::uint32_t f = 0; f < program_.flags.size(); ++f) {
-            out += flag_line(sheet, f) + "\n";
+            out += report::flag_line(program_, sheet, f) + "\n";
             if (why) out += flag_explanation(sheet, f, *why);
         }
         return out;
-    }
-
-    // "诫勉: yes 「对考核末三位的机关工作人员进行诫勉」 scheme.kh:158", or "诫勉: no".
-    std::string flag_line(const Scoresheet& sheet, std::uint32_t f) {
-        const bc::Flag& flag = program_.flags[f];
-        if (!sheet.flags[f]) return fmt::format("{}: no", flag.name);
-        return fmt::format("{}: yes {} {}:{}", flag.name, rule_words(flag.says, flag.source_text),
-                           program_.info.source_name, flag.line);
     }
 
     // --explain: the flag's condition and what it read (the population value that decided it,
@@ -858,13 +990,6 @@ private:
         if (f < why.flags.size())
             if (const std::string detail = explanation_text(why.flags[f]); !detail.empty()) out += "      " + detail + "\n";
         return out;
-    }
-
-    // "  applied" for the veto (forfeit) that decided, "  not applied" for all when none did; the
-    // VM records only the first that held, so after it nothing is said of the others.
-    static const char* applied_text(std::uint32_t decided, std::uint32_t which) {
-        if (decided == which) return "  applied";
-        return decided == bc::no_index ? "  not applied" : "";
     }
 
     // --explain: each veto's condition, what it read, and whether it held.
@@ -889,7 +1014,7 @@ private:
         out += fmt::format("    {} ({}:{})  `{}`\n", rule_words(info.says, info.source_text), program_.info.source_name,
                            info.line, without_says(info.source_text));
         std::string detail = m < why.money.size() ? explanation_text(why.money[m]) : std::string();
-        const std::string result = "→ " + money(m, "computed amount", sheet.money[m].computed);
+        const std::string result = "→ " + printed_.money(m, "computed amount", sheet.money[m].computed);
         out += "      " + (detail.empty() ? result : detail + " " + result) + "\n";
         for (std::uint32_t f = 0; f < program_.forfeits.size() && f < why.forfeits.size(); ++f) {
             const bc::Forfeit& forfeit = program_.forfeits[f];
@@ -902,114 +1027,14 @@ private:
         return out;
     }
 
-    // What the grades are by: 总分, or the node's name.
-    std::string graded_what() const {
-        const std::uint32_t n = program_.grading.node;
-        if (n == 0 || n >= program_.nodes.size()) return "总分";
-        const bc::NodeInfo& node = program_.nodes[n];
-        return node.name.empty() ? fmt::format("{} {}", numbers_[n], truncate_to_columns(node.label, max_label_columns))
-                                 : node.name;
-    }
-
-    // The units a grade's quota counts: all of the run, or the unit's group.
-    std::vector<std::size_t> grading_scope(const Scoresheet& sheet) const {
-        std::vector<std::size_t> scope;
-        for (std::size_t v = 0; v < sheets_.size(); ++v)
-            if (program_.grading.scope == bc::Scope::all || sheets_[v].group == sheet.group) scope.push_back(v);
-        return scope;
-    }
-
-    const std::string& grade_value_name(std::uint32_t g) const {
-        return program_.choice_types[program_.grading.choice_type].values[g];
-    }
-
-    // "等次: 良好 (总分 92 ≥ 80; meets 优秀 (≥ 90) but ...)", or the veto that decided it.
-    std::string grade_line(std::size_t u) {
-        const Scoresheet& sheet = sheets_[u];
-        const bc::Grading& grading = program_.grading;
-        const GradeOutcome& grade = sheet.grade;
-        const std::string name = report::grade_name(program_, grade);
-        if (grade.veto < grading.vetoes.size()) {
-            const bc::Veto& veto = grading.vetoes[grade.veto];
-            return fmt::format("等次: {} (一票否决: {} {}:{})", name, rule_words(veto.says, veto.source_text),
-                               program_.info.source_name, veto.line);
-        }
-        const std::uint32_t node = grading.node < sheet.nodes.size() ? grading.node : 0;
-        const Decimal& value = sheet.nodes[node].score;
-        const std::string what = graded_what(), shown = number(node, "score", value);
-        std::vector<std::string> why;
-        if (grade.quota_missed < grading.bands.size() && grading.bands[grade.quota_missed].at_least &&
-            grading.bands[grade.quota_missed].quota) {
-            const bc::GradeBand& band = grading.bands[grade.quota_missed];
-            const auto scope = grading_scope(sheet);
-            const Decimal places = (Decimal(static_cast<std::int64_t>(scope.size())) * *band.quota).round(0, Rounding::down);
-            const std::string quota = fmt::format("{} takes at most {}% of {} units = {}", grade_value_name(grade.quota_missed),
-                                                  (*band.quota * Decimal(100)).to_string(), scope.size(), places.to_string());
-            const std::string meets = fmt::format("meets {} (≥ {})", grade_value_name(grade.quota_missed),
-                                                  number(node, "grade threshold", *band.at_least));
-            if (grade.quota_tie) {
-                const auto tied = std::count_if(scope.begin(), scope.end(), [&](std::size_t v) {
-                    return sheets_[v].nodes.size() > node && sheets_[v].nodes[node].score == value &&
-                           sheets_[v].grade.veto == bc::no_index;
-                });
-                const auto taken = std::count_if(scope.begin(), scope.end(), [&](std::size_t v) {
-                    return sheets_[v].grade.grade == grade.quota_missed;
-                });
-                const Decimal left = Decimal::max(places - Decimal(static_cast<std::int64_t>(taken)), Decimal());
-                why.push_back(fmt::format("{} but {} ({} left), and the {} units tied at {} do not all fit: none of "
-                                          "them takes it",
-                                          meets, quota, left.to_string(), tied, shown));
-            } else {
-                why.push_back(fmt::format("{} but {}, all taken by higher scores", meets, quota));
-            }
-        }
-        if (grade.grade < grading.bands.size()) {
-            if (const auto& at_least = grading.bands[grade.grade].at_least) {
-                why.push_back(fmt::format("{} {} ≥ {}", what, shown, number(node, "grade threshold", *at_least)));
-            } else if (grade.quota_missed == bc::no_index) {
-                // `otherwise`: below the lowest threshold.
-                for (std::size_t b = grading.bands.size(); b-- > 0;) {
-                    if (!grading.bands[b].at_least) continue;
-                    why.push_back(fmt::format("{} {} < {}, the least for {}", what, shown,
-                                              number(node, "grade threshold", *grading.bands[b].at_least),
-                                              grade_value_name(static_cast<std::uint32_t>(b))));
-                    break;
-                }
-            }
-        }
-        std::string line = fmt::format("等次: {}", name);
-        if (!why.empty()) line += fmt::format(" ({})", fmt::join(why, "; "));
-        return line;
-    }
-
-    // "考核奖: 3600元", or "考核奖: 0元 (computed 3000元; forfeited 「...」 scheme.kh:88)".
-    std::string money_line(const Scoresheet& sheet, std::uint32_t m) {
-        const MoneyOutcome& outcome = sheet.money[m];
-        std::string line = fmt::format("{}: {}", program_.money[m].name, money(m, "amount", outcome.amount));
-        if (outcome.forfeit < program_.forfeits.size()) {
-            const bc::Forfeit& forfeit = program_.forfeits[outcome.forfeit];
-            line += fmt::format(" (computed {}; forfeited {} {}:{})", money(m, "computed amount", outcome.computed),
-                                rule_words(forfeit.says, forfeit.source_text), program_.info.source_name, forfeit.line);
-        }
-        return line;
-    }
-
     const bc::Program& program_;
     const EvidenceSet& evidence_;
     const std::vector<Scoresheet>& sheets_;
     const ReportOptions& options_;
     Diagnostics& diags_;
-    NumberPrinter printer_;
-    std::vector<std::string> numbers_;
-    std::vector<std::vector<std::uint32_t>> rules_;
-    std::vector<Decimal> extras_, most_;
-    std::set<std::uint32_t> unprintable_nodes_;  // each reported once, however many units share it
-    std::set<std::uint32_t> unprintable_money_;
-    std::set<std::string> mismatched_;  // units whose sheet was reported as not matching
-    bool has_bonus_ = false;
-    bool has_self_ = false;
-    bool has_grades_ = false;
-    bool failed_ = false;
+    report::ReportNumbers printed_;
+    const report::SheetLayout layout_;
+    report::SheetCheck check_;
 };
 
 }  // namespace

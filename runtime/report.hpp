@@ -16,6 +16,7 @@
 #include "runtime/result.hpp"
 
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -75,6 +76,10 @@ void report_unprintable(const bc::Program& program, std::uint32_t node, std::str
 void report_unprintable_money(const bc::Program& program, std::uint32_t money, std::string_view what,
                               const Decimal& value, Diagnostics& diags);
 
+// True when the sheet has an outcome for every node, rule, money line and flag of the program
+// and a grade when it grades: a sheet that does not is kaohe's bug, reported as internal.
+bool matches_program(const bc::Program& program, const Scoresheet& sheet);
+
 // The order of the ranking table: by Scoresheet::rank, ties in input order.
 std::vector<std::size_t> ranking_order(const std::vector<Scoresheet>& sheets);
 
@@ -100,6 +105,39 @@ std::vector<Decimal> extra_points(const bc::Program& program);
 
 // Each node's rules, in source order.
 std::vector<std::vector<std::uint32_t>> rules_by_node(const bc::Program& program);
+
+// What every report of score sheets (text, JSON, HTML, Excel) works out once from the program
+// and the evidence before it writes a sheet.
+struct SheetLayout {
+    SheetLayout(const bc::Program& program, const EvidenceSet& evidence);
+    std::vector<std::string> numbers;               // node_numbers
+    std::vector<std::vector<std::uint32_t>> rules;  // rules_by_node
+    std::vector<Decimal> extras;                    // extra_points
+    std::vector<Decimal> most;                      // full_with_extras
+    bool has_bonus = false;                         // a node is a bonus node (the 加分 column)
+    bool has_self = false;                          // has_self_scores (the 自查分 column)
+    bool has_grades = false;                        // the scheme grades (the 等次 column)
+};
+
+// Checks each sheet against the program before a report writes it (matches_program); a sheet
+// that does not match is kaohe's bug, reported once per unit as internal, and failed() is then
+// true: the report must not be written.
+class SheetCheck {
+public:
+    SheetCheck(const bc::Program& program, Diagnostics& diags) : program_(program), diags_(diags) {}
+    bool operator()(const Scoresheet& sheet);
+    bool failed() const { return failed_; }
+
+private:
+    const bc::Program& program_;
+    Diagnostics& diags_;
+    std::set<std::string> reported_;
+    bool failed_ = false;
+};
+
+// The stamp every report carries, a line each: "kaohe 0.1.0", "scheme: NAME  sha256:HEX",
+// "evidence: NAME  sha256:HEX" for each evidence input.
+std::vector<std::string> stamp_lines(const bc::Program& program, const EvidenceSet& evidence);
 
 // One evidence read of a rule, ready to show.
 struct ReadView {
@@ -181,9 +219,77 @@ std::vector<RuleExplanation> explain_rules(const bc::Program& program, const Uni
 // "住夜未落实 = 7 次 (台账 p.12; 城东.txt:5)"
 std::string describe_read(const ReadView& read);
 
-// A rule (veto, money line, forfeit, flag) as written, without its `says "..."`, which reports
-// quote on their own in 「」.
+// ---- words and lines every human-readable report prints alike (text, HTML) ----------------
+
+// The sheets to show for `names` (--unit): each named unit once, in the order named; a name
+// that is no unit of the run is skipped (the command checks names first).
+std::vector<std::size_t> named_sheets(const std::vector<Scoresheet>& sheets, const std::vector<std::string>& names);
+
+// The rule as written, without its `says "..."` (which reports quote in 「」 already).
 std::string without_says(const std::string& source_text);
+
+// A rule's words for a title: 「says」 when the document's words are given, else the rule as written.
+std::string rule_words(const std::string& says, const std::string& source_text);
+
+// How a rule reads in an explanation: as written, except that a computed score shows as
+// `= EXPR` (the node scores that value, not its children's sum).
+std::string shown_rule_text(const bc::RuleInfo& rule);
+
+// "+1", "-0.5", "0": a difference always shows its direction (`printed` is the value printed).
+std::string signed_text(const Decimal& value, const std::string& printed);
+
+// The list summaries and arithmetic steps of an explanation in the order they happened: a list's
+// summary after the steps inside its records, before the steps that use its value.
+std::vector<std::string> arithmetic_texts(const RuleExplanation& why);
+
+// What a rule (or veto, money line, forfeit, flag) read and computed, in one line: its reads,
+// the node scores and population values it used, then arithmetic_texts, joined by "; ".
+std::string explanation_text(const RuleExplanation& why);
+
+// What a rule that fired took or gave: "→ −3.5", "→ +2", "→ 0", "→ 36.8" (a computed score),
+// with "(capped at 8; the rule computed 12)" when its cap bound; "" when it did not fire.
+std::string rule_effect(const bc::RuleInfo& rule, const RuleOutcome& outcome);
+
+// "  applied" for the veto (forfeit) that decided, "  not applied" for all when none did; the
+// VM records only the first that held, so after it nothing is said of the others.
+const char* applied_text(std::uint32_t decided, std::uint32_t which);
+
+// Prints a report's numbers the scheme's way (NumberPrinter). A value that cannot be printed
+// is reported once per node (money line) and printed as "?"; failed() is then true and the
+// report must not be written.
+class ReportNumbers {
+public:
+    ReportNumbers(const bc::Program& program, Diagnostics& diags) : program_(program), diags_(diags), printer_(program.info) {}
+    // `what` names the value in the diagnostic: "score", "full marks", ...
+    PrintedNumber score(std::uint32_t node, std::string_view what, const Decimal& value);
+    // An amount of money: "3600元" (or "?").
+    std::string money(std::uint32_t money, std::string_view what, const Decimal& value);
+    bool failed() const { return failed_; }
+
+private:
+    const bc::Program& program_;
+    Diagnostics& diags_;
+    NumberPrinter printer_;
+    std::vector<bool> unprintable_nodes_, unprintable_money_;  // reported already
+    bool failed_ = false;
+};
+
+// The notes under a node's rules: its floor (扣完为止) or cap (加满为止, with the scheme's
+// `parts` reason), and the unit's self-assessed score with its origin and the difference.
+// `most` is full_with_extras(program).
+std::vector<std::string> node_notes(const bc::Program& program, const std::vector<Decimal>& most, std::uint32_t node,
+                                    const NodeOutcome& outcome, const UnitEvidence* unit);
+
+// Why `sheets[u]` has its grade: "总分 92 ≥ 80", "meets 优秀 (≥ 90) but ...; 总分 92 ≥ 80",
+// "一票否决: 「...」 scheme.kh:35"; "" when there is nothing to say. The scheme has grades.
+std::string grade_reason(const bc::Program& program, const std::vector<Scoresheet>& sheets, std::size_t u,
+                         ReportNumbers& numbers);
+
+// "考核奖: 3600元", or "考核奖: 0元 (computed 3000元; forfeited 「...」 scheme.kh:88)".
+std::string money_line(const bc::Program& program, const Scoresheet& sheet, std::uint32_t m, ReportNumbers& numbers);
+
+// "诫勉: yes 「对考核末三位的机关工作人员进行诫勉」 scheme.kh:158", or "诫勉: no".
+std::string flag_line(const bc::Program& program, const Scoresheet& sheet, std::uint32_t f);
 
 // "half_up", "half_even", "down", "up": a rounding mode as the scheme writes it (`display 2 half_up`).
 const char* rounding_name(Rounding mode);

@@ -166,7 +166,7 @@ public:
                const ReportOptions& options, Diagnostics& diags)
         : program_(program), evidence_(evidence), sheets_(sheets), options_(options), diags_(diags),
           printer_(program.info), numbers_(report::node_numbers(program)), rules_(report::rules_by_node(program)),
-          extras_(report::extra_points(program)) {}
+          extras_(report::extra_points(program)), check_(program, diags) {}
 
     std::optional<std::string> write() {
         json_.begin_object();
@@ -187,7 +187,7 @@ public:
         for (std::size_t u : units_shown()) unit(u);
         json_.end_array();
         json_.end_object();
-        if (failed_) return std::nullopt;
+        if (failed_ || check_.failed()) return std::nullopt;
         return json_.take();
     }
 
@@ -195,16 +195,10 @@ private:
     // The units whose sheets the report holds: every unit with `all_sheets` or no name given,
     // else those named (each once, in the order named; a name that is no unit is skipped).
     std::vector<std::size_t> units_shown() const {
-        std::vector<std::size_t> chosen;
-        if (options_.all_sheets || options_.sheets.empty()) {
-            for (std::size_t u = 0; u < sheets_.size(); ++u) chosen.push_back(u);
-            return chosen;
-        }
-        for (const std::string& name : options_.sheets)
-            for (std::size_t u = 0; u < sheets_.size(); ++u)
-                if (sheets_[u].unit == name && std::find(chosen.begin(), chosen.end(), u) == chosen.end())
-                    chosen.push_back(u);
-        return chosen;
+        if (!options_.all_sheets && !options_.sheets.empty()) return report::named_sheets(sheets_, options_.sheets);
+        std::vector<std::size_t> all(sheets_.size());
+        for (std::size_t u = 0; u < all.size(); ++u) all[u] = u;
+        return all;
     }
 
     void scheme() {
@@ -260,18 +254,6 @@ private:
         if (printed->exact) json_.field(fmt::format("{}_exact", name), *printed->exact);
     }
 
-    // A sheet that does not match the program is kaohe's bug, not the input's.
-    bool matches_program(const Scoresheet& sheet) {
-        const bool grades_ok = !has_grades() || !report::grade_name(program_, sheet.grade).empty();
-        if (sheet.nodes.size() == program_.nodes.size() && sheet.rules.size() == program_.rules.size() &&
-            sheet.money.size() == program_.money.size() && sheet.flags.size() == program_.flags.size() && grades_ok)
-            return true;
-        if (mismatched_.insert(sheet.unit).second)
-            diags_.internal(fmt::format("score sheet of '{}' does not match the program", sheet.unit));
-        failed_ = true;
-        return false;
-    }
-
     bool has_grades() const { return program_.grading.choice_type < program_.choice_types.size(); }
 
     // The grade's name, or null without grading.
@@ -286,7 +268,7 @@ private:
         json_.begin_array();
         for (std::size_t u : report::ranking_order(sheets_)) {
             const Scoresheet& sheet = sheets_[u];
-            if (!matches_program(sheet)) continue;
+            if (!check_(sheet)) continue;
             json_.begin_object();
             json_.field("rank", sheet.rank);
             json_.field("unit", sheet.unit);
@@ -428,7 +410,7 @@ private:
         json_.field("unit", sheet.unit);
         json_.field("group", sheet.group);
         json_.field("file", sheet.file);
-        if (!matches_program(sheet)) {
+        if (!check_(sheet)) {
             json_.end_object();
             return;
         }
@@ -594,7 +576,7 @@ private:
     JsonWriter json_;
     std::set<std::uint32_t> unprintable_nodes_;
     std::set<std::uint32_t> unprintable_money_;
-    std::set<std::string> mismatched_;  // units whose sheet was reported as not matching
+    report::SheetCheck check_;
     bool failed_ = false;
 };
 

@@ -124,7 +124,7 @@ TEST_CASE("golden cases: every example's .khc runs byte-identically to its schem
             Case compile = base;
             compile.args = "compile scheme.kh -o '" + khc + "'";
             REQUIRE(run_case(compile).exit_code == 0);
-            for (const char* format : {"text", "json"}) {
+            for (const char* format : {"text", "json", "html"}) {
                 Case from_source = base, from_khc = base;
                 from_source.args = std::string("run scheme.kh evidence --explain --format ") + format;
                 from_khc.args = "run '" + khc + "' evidence --explain --format " + format;

@@ -37,3 +37,15 @@ TEST_CASE("html::render: self-contained page with charset, A4 print rules, escap
     page.script = "document.title;";
     CHECK(html::render(page).find("<script>\ndocument.title;\n</script>") != std::string::npos);
 }
+
+TEST_CASE("html::render: the browser may fetch nothing and run only the page's own script") {
+    html::Page page;
+    page.body = "<p>x</p>\n";
+    CHECK(html::render(page).find("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src &#39;none&#39;; "
+                                  "style-src &#39;unsafe-inline&#39;; script-src &#39;none&#39;\">") != std::string::npos);
+    // The script is named by the base64 SHA-256 of the element's text, "\ndocument.title;\n"
+    // (the digest computed independently, with Python's hashlib and base64).
+    page.script = "document.title;";
+    CHECK(html::render(page).find("script-src &#39;sha256-disG9GQIkt18iZ5VDcvmO5e+JXJCws605dNfkRtPr84=&#39;\">") !=
+          std::string::npos);
+}
