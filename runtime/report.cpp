@@ -574,6 +574,21 @@ std::string rule_effect(const bc::RuleInfo& rule, const RuleOutcome& outcome) {
     return effect;
 }
 
+std::string rule_heading(const bc::Program& program, const bc::RuleInfo& rule, const RuleOutcome& outcome) {
+    const std::string rule_text = shown_rule_text(rule);
+    const std::string words = rule.says.empty() ? rule_text : fmt::format("「{}」", rule.says);
+    std::string heading = fmt::format("{} ({}:{})", words, program.info.source_name, rule.line);
+    if (!rule.says.empty() && !rule_text.empty()) heading += fmt::format("  `{}`", rule_text);
+    if (!outcome.fired) heading += "  not applied";
+    return heading;
+}
+
+std::string rule_detail(const bc::RuleInfo& rule, const RuleOutcome& outcome, const RuleExplanation& why) {
+    std::string detail = explanation_text(why);
+    if (const std::string effect = rule_effect(rule, outcome); !effect.empty()) detail += detail.empty() ? effect : " " + effect;
+    return detail;
+}
+
 const char* applied_text(std::uint32_t decided, std::uint32_t which) {
     if (decided == which) return "  applied";
     return decided == bc::no_index ? "  not applied" : "";
@@ -743,7 +758,6 @@ namespace {
 using report::applied_text;
 using report::explanation_text;
 using report::rule_words;
-using report::shown_rule_text;
 using report::signed_text;
 using report::without_says;
 
@@ -942,16 +956,8 @@ private:
             if (r >= sheet.rules.size() || r >= explanations.size()) continue;
             const bc::RuleInfo& rule = program_.rules[r];
             const RuleOutcome& outcome = sheet.rules[r];
-            const std::string rule_text = shown_rule_text(rule);
-            const std::string words = rule.says.empty() ? rule_text : fmt::format("「{}」", rule.says);
-            std::string title = fmt::format("    {} ({}:{})", words, program_.info.source_name, rule.line);
-            if (!rule.says.empty() && !rule_text.empty()) title += fmt::format("  `{}`", rule_text);
-            if (!outcome.fired) title += "  not applied";
-            free_line(rows, title);
-
-            std::string detail = report::explanation_text(explanations[r]);
-            if (const std::string effect = report::rule_effect(rule, outcome); !effect.empty())
-                detail += detail.empty() ? effect : " " + effect;
+            free_line(rows, "    " + report::rule_heading(program_, rule, outcome));
+            const std::string detail = report::rule_detail(rule, outcome, explanations[r]);
             if (!detail.empty()) free_line(rows, "      " + detail);
         }
         for (const std::string& note : report::node_notes(program_, layout_.most, n, sheet.nodes[n], unit))

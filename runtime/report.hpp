@@ -250,6 +250,15 @@ std::string explanation_text(const RuleExplanation& why);
 // with "(capped at 8; the rule computed 12)" when its cap bound; "" when it did not fire.
 std::string rule_effect(const bc::RuleInfo& rule, const RuleOutcome& outcome);
 
+// How the text report heads a rule under --explain: "「says」 (scheme.kh:97)  `deduct 0.5 per X`"
+// (the rule as written after the document's words, when both are given), with "  not applied"
+// when the rule did not fire.
+std::string rule_heading(const bc::Program& program, const bc::RuleInfo& rule, const RuleOutcome& outcome);
+
+// What a rule read and computed, then what it took or gave: explanation_text, then rule_effect
+// ("住夜带班未落实 = 3 次 (…); 0.5 × 3 = 1.5 → −1.5"); "" when there is nothing to say.
+std::string rule_detail(const bc::RuleInfo& rule, const RuleOutcome& outcome, const RuleExplanation& why);
+
 // "  applied" for the veto (forfeit) that decided, "  not applied" for all when none did; the
 // VM records only the first that held, so after it nothing is said of the others.
 const char* applied_text(std::uint32_t decided, std::uint32_t which);
