@@ -515,6 +515,13 @@ std::vector<std::size_t> named_sheets(const std::vector<Scoresheet>& sheets, con
     return chosen;
 }
 
+std::vector<std::size_t> shown_sheets(const std::vector<Scoresheet>& sheets, const ReportOptions& options) {
+    if (!options.all_sheets && !options.sheets.empty()) return named_sheets(sheets, options.sheets);
+    std::vector<std::size_t> all(sheets.size());
+    for (std::size_t u = 0; u < all.size(); ++u) all[u] = u;
+    return all;
+}
+
 std::string without_says(const std::string& source_text) {
     const auto at = source_text.rfind(" says \"");
     return at == std::string::npos ? source_text : source_text.substr(0, at);

@@ -225,6 +225,10 @@ std::string describe_read(const ReadView& read);
 // that is no unit of the run is skipped (the command checks names first).
 std::vector<std::size_t> named_sheets(const std::vector<Scoresheet>& sheets, const std::vector<std::string>& names);
 
+// The sheets the JSON, HTML and Excel reports hold: every unit's (in input order) with
+// `options.all_sheets` or no name given, else named_sheets(sheets, options.sheets).
+std::vector<std::size_t> shown_sheets(const std::vector<Scoresheet>& sheets, const ReportOptions& options);
+
 // The rule as written, without its `says "..."` (which reports quote in 「」 already).
 std::string without_says(const std::string& source_text);
 

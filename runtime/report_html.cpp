@@ -182,13 +182,7 @@ public:
     HtmlReport(const bc::Program& program, const EvidenceSet& evidence, const std::vector<Scoresheet>& sheets,
                const ReportOptions& options, Diagnostics& diags)
         : program_(program), evidence_(evidence), sheets_(sheets), diags_(diags), printed_(program, diags),
-          layout_(program, evidence), check_(program, diags) {
-        if (!options.all_sheets && !options.sheets.empty()) {
-            shown_ = report::named_sheets(sheets, options.sheets);
-        } else {
-            for (std::size_t u = 0; u < sheets.size(); ++u) shown_.push_back(u);
-        }
-    }
+          layout_(program, evidence), check_(program, diags), shown_(report::shown_sheets(sheets, options)) {}
 
     std::optional<std::string> write() {
         html::Page page;

@@ -184,7 +184,7 @@ public:
         ranking();
         json_.key("units");
         json_.begin_array();
-        for (std::size_t u : units_shown()) unit(u);
+        for (std::size_t u : report::shown_sheets(sheets_, options_)) unit(u);
         json_.end_array();
         json_.end_object();
         if (failed_ || check_.failed()) return std::nullopt;
@@ -192,15 +192,6 @@ public:
     }
 
 private:
-    // The units whose sheets the report holds: every unit with `all_sheets` or no name given,
-    // else those named (each once, in the order named; a name that is no unit is skipped).
-    std::vector<std::size_t> units_shown() const {
-        if (!options_.all_sheets && !options_.sheets.empty()) return report::named_sheets(sheets_, options_.sheets);
-        std::vector<std::size_t> all(sheets_.size());
-        for (std::size_t u = 0; u < all.size(); ++u) all[u] = u;
-        return all;
-    }
-
     void scheme() {
         const bc::SchemeInfo& info = program_.info;
         json_.key("scheme");
