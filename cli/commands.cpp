@@ -11,6 +11,7 @@
 #include "runtime/evidence.hpp"
 #include "runtime/report.hpp"
 #include "runtime/report_html.hpp"
+#include "runtime/report_xlsx.hpp"
 #include "runtime/scheme_doc.hpp"
 #include "runtime/verify.hpp"
 #include "runtime/vm.hpp"
@@ -154,9 +155,9 @@ int run_command(const RunOptions& options) {
 
     // Every run goes through all phases: a unit's rank, a peer mean or a grade quota needs the
     // whole population, and a run with one unit is a population of one.
-    // The HTML report always explains (every rule opens to what it read).
-    const bool html = options.format == OutputFormat::html;
-    const Explain explain = options.explain || html ? Explain::yes : Explain::no;
+    // The HTML and Excel reports always explain (every rule shows what it read).
+    const bool html = options.format == OutputFormat::html, xlsx = options.format == OutputFormat::xlsx;
+    const Explain explain = options.explain || html || xlsx ? Explain::yes : Explain::no;
     const auto sheets = evaluate_all(*program, evidence, explain, diags);
     if (!sheets) return std::max(finish(diags, texts), exit_input);
 
@@ -164,6 +165,7 @@ int run_command(const RunOptions& options) {
     std::optional<std::string> report;
     if (options.format == OutputFormat::json) report = write_json_report(*program, evidence, *sheets, report_options, diags);
     else if (html) report = write_html_report(*program, evidence, *sheets, report_options, diags);
+    else if (xlsx) report = write_xlsx_report(*program, evidence, *sheets, report_options, diags);
     else report = write_text_report(*program, evidence, *sheets, report_options, diags);
     if (!report || !emit(options.output, *report, diags)) return std::max(finish(diags, texts), exit_input);
     return finish(diags, texts);

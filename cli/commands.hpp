@@ -7,7 +7,7 @@
 
 namespace kaohe::cli {
 
-enum class OutputFormat { text, json, csv, html };
+enum class OutputFormat { text, json, csv, html, xlsx };
 
 struct RunOptions {
     std::string scheme;                 // a .kh scheme or a .khc file (told apart by its magic bytes)

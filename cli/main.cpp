@@ -44,9 +44,9 @@ int parse_and_dispatch(int argc, char** argv) {
                     "evidence files, CSV tables (*.csv) or directories of *.txt files")
         ->required();
     run->add_option("--format", format,
-                    "text (default), json, csv (one row per unit, streamed), or html (one self-contained page, "
-                    "every sheet explained)")
-        ->check(CLI::IsMember({"text", "json", "csv", "html"}));
+                    "text (default), json, csv (one row per unit, streamed), html (one self-contained page, "
+                    "every sheet explained), or xlsx (an Excel workbook, needs -o)")
+        ->check(CLI::IsMember({"text", "json", "csv", "html", "xlsx"}));
     run->add_option("-j,--jobs", run_options.jobs, "threads for --format csv (default: every core)")
         ->check(CLI::Range(1u, 256u));
     run->add_flag("--explain", run_options.explain, "show every rule, the evidence it read and its arithmetic");
@@ -96,12 +96,20 @@ int parse_and_dispatch(int argc, char** argv) {
         run_options.format = format == "json" ? OutputFormat::json
                              : format == "csv"  ? OutputFormat::csv
                              : format == "html" ? OutputFormat::html
+                             : format == "xlsx" ? OutputFormat::xlsx
                                                 : OutputFormat::text;
         // CSV results are one row per unit: no score sheets, no explanations.
         if (run_options.format == OutputFormat::csv &&
             (run_options.explain || run_options.all_sheets || !run_options.units.empty())) {
             std::cerr << "kaohe run: --format csv writes one row per unit; --explain, --all and --unit need "
                          "--format text, json or html\n";
+            return exit_usage;
+        }
+        // A workbook is a binary file: it goes to a file named with -o, never to a terminal or,
+        // unasked, down a pipe (`-o /dev/stdout` writes it there on purpose).
+        if (run_options.format == OutputFormat::xlsx && run_options.output.empty()) {
+            std::cerr << "kaohe run: --format xlsx writes an Excel workbook, a binary file: name it with -o FILE "
+                         "(e.g. -o result.xlsx; -o /dev/stdout to pipe it)\n";
             return exit_usage;
         }
         return run_command(run_options);

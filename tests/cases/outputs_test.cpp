@@ -37,10 +37,11 @@ struct Scratch {
     }
     ~Scratch() { fs::remove_all(dir); }
 
-    // Runs kaohe in the directory; returns its exit code, stdout in `out`.
-    int kaohe(const std::string& args, std::string* out = nullptr) const {
+    // Runs kaohe in the directory (with `env`, "NAME=VALUE ...", set); returns its exit code,
+    // stdout in `out`.
+    int kaohe(const std::string& args, std::string* out = nullptr, const std::string& env = "") const {
         const fs::path stdout_file = dir.parent_path() / (dir.filename().string() + ".stdout");
-        const std::string command = "cd '" + dir.string() + "' && '" KAOHE_BINARY "' " + args + " >'" +
+        const std::string command = "cd '" + dir.string() + "' && " + env + " '" KAOHE_BINARY "' " + args + " >'" +
                                     stdout_file.string() + "' 2>/dev/null </dev/null";
         const int status = std::system(command.c_str());
         if (out) *out = read_file(stdout_file);
@@ -81,6 +82,22 @@ TEST_CASE("outputs: a successful run replaces the -o file with exactly the repor
     CHECK(s.kaohe("run scheme.kh ok_defaults.txt -o report.txt") == 0);
     CHECK(read_file(s.dir / "report.txt") == expected);
     CHECK(s.file_count() == 4);  // scheme, two evidence files, the report: no temporary left
+}
+
+TEST_CASE("outputs: an Excel workbook is written atomically, and its working file is removed") {
+    Scratch s;
+    const fs::path temp = s.dir.parent_path() / (s.dir.filename().string() + ".tmp");
+    fs::create_directories(temp);
+    const std::string env = "TMPDIR='" + temp.string() + "'";
+    write_file(s.dir / "report.xlsx", "the previous workbook\n");
+    CHECK(s.kaohe("run scheme.kh out_of_range.txt --format xlsx -o report.xlsx", nullptr, env) == 1);
+    CHECK(read_file(s.dir / "report.xlsx") == "the previous workbook\n");
+    CHECK(s.file_count() == 4);
+    CHECK(s.kaohe("run scheme.kh ok_defaults.txt --format xlsx -o report.xlsx", nullptr, env) == 0);
+    CHECK(read_file(s.dir / "report.xlsx").starts_with(std::string("PK\x03\x04", 4)));  // a zip file
+    CHECK(s.file_count() == 4);  // no temporary file beside it
+    CHECK(fs::is_empty(temp));   // nor libxlsxwriter's working file
+    fs::remove_all(temp);
 }
 
 TEST_CASE("outputs: inputs are never modified, even when -o names one of them") {
