@@ -6,9 +6,10 @@ libxlsxwriter, for tests/cases/xlsx_test.cpp. One record a line, fields separate
   sheet <name>                        each sheet, in the workbook's order, then its contents:
   freeze <cell>                       the top-left cell of the unfrozen pane ("-": none)
   width <column> <width>              each column's width, where set
-  cell <cell> <type> <format> <bold> <wrap> <value>
+  cell <cell> <type> <format> <bold> <wrap> <link> <value>
                                       each cell with a value: type n (number) or s (text), the
-                                      number format, bold 0/1, wrap 0/1, and the value: a number
+                                      number format, bold 0/1, wrap 0/1, the hyperlink's place in
+                                      the workbook ("'Sheet'!A1", or "-"), and the value: a number
                                       as Python prints it (the shortest text that reads back as
                                       the stored double), text as it is
 
@@ -45,8 +46,9 @@ def main():
                     kind = "?"
                 else:
                     kind = "s" if isinstance(cell.value, str) else "n"
+                link = cell.hyperlink.location if cell.hyperlink is not None and cell.hyperlink.location else "-"
                 print("cell", cell.coordinate, kind, escape(cell.number_format), int(bool(cell.font.b)),
-                      int(bool(cell.alignment.wrap_text)), escape(cell.value), sep="\t")
+                      int(bool(cell.alignment.wrap_text)), escape(link), escape(cell.value), sep="\t")
 
 
 if __name__ == "__main__":

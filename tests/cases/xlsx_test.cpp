@@ -12,6 +12,7 @@
 // so CI runs them.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -61,6 +62,7 @@ bool python_missing(const std::string& python) {
 struct Cell {
     std::string type, format, value;
     bool bold = false, wrap = false;
+    std::string link;  // a hyperlink's place in the workbook, "'Sheet'!A1", or "-"
 };
 
 struct Sheet {
@@ -148,8 +150,8 @@ Workbook read_workbook(const std::string& python, const fs::path& xlsx) {
         else if (f.size() == 2 && f[0] == "sheet") book.sheets.push_back(Sheet{unescape(f[1]), {}, {}, {}});
         else if (f.size() == 2 && f[0] == "freeze") book.sheets.back().freeze = f[1];
         else if (f.size() == 3 && f[0] == "width") book.sheets.back().widths[f[1]] = f[2];
-        else if (f.size() == 7 && f[0] == "cell")
-            book.sheets.back().cells[f[1]] = Cell{f[2], unescape(f[3]), unescape(f[6]), f[4] == "1", f[5] == "1"};
+        else if (f.size() == 8 && f[0] == "cell")
+            book.sheets.back().cells[f[1]] = Cell{f[2], unescape(f[3]), unescape(f[7]), f[4] == "1", f[5] == "1", unescape(f[6])};
         else FAIL("unexpected line from xlsx_dump.py: " << line);
     }
     return book;
@@ -260,6 +262,10 @@ Workbook check_example(const std::string& python, const Example& example) {
         for (const std::string& word : ranking[i]) expected.push_back(normal(word));
         INFO("summary row " << row);
         CHECK(cells == expected);
+        // Each unit's name links to its sheet.
+        REQUIRE(summary.at('B', row));
+        const std::string link = summary.at('B', row)->link, unit = summary.value('B', row);
+        CHECK(link == std::string("'").append(unit).append("'!A1"));
         // 名次 and 总分 are numbers, 总分 with the scheme's display places.
         REQUIRE(summary.at('A', row));
         CHECK(summary.at('A', row)->type == "n");
@@ -391,7 +397,7 @@ TEST_CASE("xlsx: sheet names from awkward unit names follow Excel's rules") {
     fs::create_directories(dir / "evidence");
     fs::copy_file(source_dir / "tests/cases/errors/usage/scheme.kh", dir / "scheme.kh");
     const std::vector<std::string> units{"甲:乙", "甲/乙", "'引号'", "温州市市直机关党建工作目标管理考核细则第一考核组第二片区市财政局机关党委",
-                                         "History", "排名", "a[1]*?\\"};
+                                         "History", "排名", "a[1]*?\\", "O'Brien"};
     for (std::size_t u = 0; u < units.size(); ++u) {
         std::string escaped;
         for (char c : units[u]) escaped += c == '\\' || c == '"' ? std::string("\\") + c : std::string(1, c);
@@ -403,7 +409,15 @@ TEST_CASE("xlsx: sheet names from awkward unit names follow Excel's rules") {
     const Workbook book = read_workbook(python, xlsx);
     CHECK(book.names() == std::vector<std::string>{"排名", "甲_乙", "甲_乙 (2)", "_引号_",
                                                    "温州市市直机关党建工作目标管理考核细则第一考核组第二片区市财政", "History (2)",
-                                                   "排名 (2)", "a_1____"});
+                                                   "排名 (2)", "a_1____", "O'Brien"});
+    // The summary links to the sheets by their names (an apostrophe doubled inside the quotes).
+    CHECK(book.sheet("排名").has_text("'引号'"));
+    std::vector<std::string> links;
+    for (const auto& [ref, cell] : book.sheet("排名").cells)
+        if (cell.link != "-") links.push_back(cell.link);
+    CHECK(links.size() == units.size());
+    CHECK(std::find(links.begin(), links.end(), "'甲_乙 (2)'!A1") != links.end());
+    CHECK(std::find(links.begin(), links.end(), "'O''Brien'!A1") != links.end());
     // Each sheet still says whose it is, with the unit's own name.
     CHECK(book.sheet("甲_乙 (2)").value('A', 1).starts_with("单位: 甲/乙"));
     CHECK(book.sheet("a_1____").value('A', 1).starts_with("单位: a[1]*?\\"));
