@@ -341,6 +341,9 @@ TEST_CASE("xlsx: dinghai-2021 (grades, money, an extra bonus) read back by openp
     CHECK(summary.at('F', 3)->type == "n");
     CHECK(summary.at('F', 3)->format == "General\"元\"");
     CHECK(book.properties.at("title") == "区级部门派驻城东街道机构考核办法（试行）");
+    // Columns as wide as their text, a Chinese character two: 城东劳动保障监察中队 is 20 (+ 2).
+    CHECK(std::stod(summary.widths.at("B")) >= 22);
+    CHECK(std::stod(summary.widths.at("B")) < 23);
 
     const Sheet& unit = book.sheet("城东交警中队");
     CHECK(unit.value('B', 14) == "合计");
