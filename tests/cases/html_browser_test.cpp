@@ -8,9 +8,11 @@
 // a line with ":CONSOLE"; the report logs nothing, so any such line is a failure.
 //
 // Where chromium is not installed (`chromium` or `chromium-browser` on PATH, or
-// $KAOHE_CHROMIUM), each test warns that it was skipped and why, and passes; .ci/deps installs
-// chromium, so CI runs them. chromium runs with a fresh profile, without its sandbox (CI runs
+// $KAOHE_CHROMIUM), each test warns that it was skipped and why, and passes; in CI (CI=true) a
+// missing chromium fails them (.ci/deps installs it), so CI always runs them. chromium runs with a fresh profile, without its sandbox (CI runs
 // as root), with no terminal, and is stopped after 60 s (a hang fails the test, it never blocks).
+#include "tests/support.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -24,25 +26,14 @@
 #include <vector>
 
 namespace fs = std::filesystem;
+using kaohe::test::read_file;
+using kaohe::test::run_shell;
+using kaohe::test::write_file;
 
 namespace {
 
 const fs::path source_dir = KAOHE_SOURCE_DIR;
 const fs::path out_dir = fs::path(KAOHE_BINARY).parent_path() / "html-browser";
-
-std::string read_file(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
-void write_file(const fs::path& p, const std::string& text) { std::ofstream(p, std::ios::binary) << text; }
-
-int run_shell(const std::string& command) {
-    const int status = std::system(command.c_str());
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
 
 // The chromium to run, or "" when none is installed.
 std::string find_chromium() {
@@ -57,8 +48,9 @@ std::string find_chromium() {
 
 bool chromium_missing(const std::string& chromium) {
     if (!chromium.empty()) return false;
-    WARN("SKIPPED: chromium is not installed (no `chromium` or `chromium-browser` on PATH, no $KAOHE_CHROMIUM), so "
-         "the HTML report was not checked in a browser. Install Debian's `chromium` package (.ci/deps does).");
+    kaohe::test::tool_missing("chromium is not installed (no `chromium` or `chromium-browser` on PATH, no "
+                              "$KAOHE_CHROMIUM), so the HTML report was not checked in a browser; install Debian's "
+                              "`chromium` package");
     return true;
 }
 

@@ -8,8 +8,10 @@
 // byte-identical from one run to the next.
 //
 // Where no python3 with openpyxl is found ($KAOHE_PYTHON, `python3` on PATH, /usr/bin/python3),
-// each test warns that it was skipped and why, and passes; .ci/deps installs python3-openpyxl,
-// so CI runs them.
+// each test warns that it was skipped and why, and passes; in CI (CI=true) a missing openpyxl
+// fails them (.ci/deps installs python3-openpyxl), so CI always runs them.
+#include "tests/support.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -24,23 +26,13 @@
 #include <vector>
 
 namespace fs = std::filesystem;
+using kaohe::test::read_file;
+using kaohe::test::run_shell;
 
 namespace {
 
 const fs::path source_dir = KAOHE_SOURCE_DIR;
 const fs::path out_dir = fs::path(KAOHE_BINARY).parent_path() / "xlsx";
-
-std::string read_file(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
-int run_shell(const std::string& command) {
-    const int status = std::system(command.c_str());
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
 
 // The first python3 that has openpyxl, or "" when none has.
 std::string find_python() {
@@ -54,8 +46,8 @@ std::string find_python() {
 
 bool python_missing(const std::string& python) {
     if (!python.empty()) return false;
-    WARN("SKIPPED: no python3 with openpyxl ($KAOHE_PYTHON, python3 on PATH, /usr/bin/python3), so the Excel report "
-         "was not read back. Install Debian's `python3-openpyxl` package (.ci/deps does).");
+    kaohe::test::tool_missing("no python3 with openpyxl ($KAOHE_PYTHON, python3 on PATH, /usr/bin/python3), so the "
+                              "Excel report was not read back; install Debian's `python3-openpyxl` package");
     return true;
 }
 
@@ -158,7 +150,7 @@ Workbook read_workbook(const std::string& python, const fs::path& xlsx) {
 }
 
 // `kaohe run ARGS` in `dir`; its stdout, after checking it exits 0.
-std::string kaohe(const fs::path& dir, const std::string& args) {
+std::string run_kaohe(const fs::path& dir, const std::string& args) {
     fs::create_directories(out_dir);
     const fs::path out = out_dir / ("stdout-" + std::to_string(::getpid()) + ".txt");  // tests run in parallel
     REQUIRE(run_shell("cd '" + dir.string() + "' && '" KAOHE_BINARY "' run " + args + " >'" + out.string() +
@@ -234,11 +226,11 @@ struct Example {
 Workbook check_example(const std::string& python, const Example& example) {
     const fs::path dir = source_dir / "examples" / example.dir;
     const fs::path xlsx = out_dir / (example.dir + ".xlsx"), again = out_dir / (example.dir + "-again.xlsx");
-    kaohe(dir, "scheme.kh " + example.evidence + " --format xlsx -o '" + xlsx.string() + "'");
-    kaohe(dir, "scheme.kh " + example.evidence + " --format xlsx -o '" + again.string() + "'");
+    run_kaohe(dir, "scheme.kh " + example.evidence + " --format xlsx -o '" + xlsx.string() + "'");
+    run_kaohe(dir, "scheme.kh " + example.evidence + " --format xlsx -o '" + again.string() + "'");
     INFO(example.dir);
     CHECK(read_file(xlsx) == read_file(again));  // deterministic
-    const std::string text = kaohe(dir, "scheme.kh " + example.evidence + " --all");
+    const std::string text = run_kaohe(dir, "scheme.kh " + example.evidence + " --all");
     const Workbook book = read_workbook(python, xlsx);
 
     // The summary sheet: the ranking table's rows, numbers as numbers.
@@ -408,7 +400,7 @@ TEST_CASE("xlsx: sheet names from awkward unit names follow Excel's rules") {
             << "unit \"" << escaped << "\"\ngroup 街道\n制度: yes\n次数: " << u << "\n扣分: 1.5\n出席率: 85%\n落实: 未落实\n";
     }
     const fs::path xlsx = dir / "names.xlsx";
-    kaohe(dir, "scheme.kh evidence --format xlsx -o '" + xlsx.string() + "'");
+    run_kaohe(dir, "scheme.kh evidence --format xlsx -o '" + xlsx.string() + "'");
     const Workbook book = read_workbook(python, xlsx);
     CHECK(book.names() == std::vector<std::string>{"排名", "甲_乙", "甲_乙 (2)", "_引号_",
                                                    "温州市市直机关党建工作目标管理考核细则第一考核组第二片区市财政", "History (2)",
