@@ -14,6 +14,8 @@
 //   ...
 // With KAOHE_UPDATE_GOLDEN=1 in the environment, the .expected files are (re)written instead
 // of compared; review the diff before committing it.
+#include "tests/support.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -31,12 +33,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string read_file(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
+using kaohe::test::read_file;
 
 struct Case {
     fs::path file;

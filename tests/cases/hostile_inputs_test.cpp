@@ -1,5 +1,7 @@
 // Inputs too big to check in, made on the fly: each must end in a clear error, quickly, never
 // a crash or a hang. (The checked-in catalogue is tests/cases/errors/.)
+#include "tests/support.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -15,14 +17,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const fs::path scheme = fs::path(KAOHE_SOURCE_DIR) / "tests/cases/errors/evidence/scheme.kh";
+using kaohe::test::read_file;
 
-std::string read_file(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
+const fs::path scheme = fs::path(KAOHE_SOURCE_DIR) / "tests/cases/errors/evidence/scheme.kh";
 
 struct Run {
     int exit_code = 0;

@@ -7,6 +7,8 @@
 //
 // After a change of the .khc format, regenerate the files and then their expectations:
 //   KAOHE_UPDATE_GOLDEN=1 build/tests/khc_files_test && KAOHE_UPDATE_GOLDEN=1 build/tests/cases_test
+#include "tests/support.hpp"
+
 #include <catch2/catch.hpp>
 
 #include "compiler/bytecode_file.hpp"
@@ -29,18 +31,13 @@ using kaohe::bc::Op;
 
 namespace {
 
+using kaohe::test::read_file;
+
 const fs::path khc_dir = fs::path(KAOHE_SOURCE_DIR) / "tests/cases/errors/khc";
 
 // Header layout (compiler/bytecode_file.hpp): magic 8, version u16 at 8, reserved u16 at 10,
 // length u32 at 12, SHA-256 at 16, payload from 48.
 constexpr std::size_t version_at = 8, reserved_at = 10, length_at = 12, checksum_at = 16, payload_at = 48;
-
-std::string read_file(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
 
 kaohe::bc::Program base_program() {
     const fs::path scheme = khc_dir / "scheme.kh";

@@ -1,6 +1,8 @@
 // Inputs are never modified and outputs are written atomically (docs/cli.md, `-o FILE`):
 // a failing run leaves an existing output file as it was, no temporary file is left behind,
 // a successful run replaces it whole, and an -o naming an input is refused.
+#include "tests/support.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
@@ -15,16 +17,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
+using kaohe::test::read_file;
+using kaohe::test::write_file;
+
 const fs::path errors_dir = fs::path(KAOHE_SOURCE_DIR) / "tests/cases/errors/evidence";
-
-std::string read_file(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
-void write_file(const fs::path& p, const std::string& text) { std::ofstream(p, std::ios::binary) << text; }
 
 // A scratch directory holding copies of a scheme and evidence, removed at the end.
 struct Scratch {

@@ -3,6 +3,8 @@
 //  - for the deduction scheme of seed 000, one more violation never raises any score;
 //  - reordering the units changes nothing in the results but their order;
 //  - the compiled .khc gives byte-identical reports to the scheme it came from.
+#include "tests/support.hpp"
+
 #include <catch2/catch.hpp>
 
 #include "compiler/bytecode_file.hpp"
@@ -25,15 +27,10 @@ using namespace kaohe;
 
 namespace {
 
+using kaohe::test::read_file;
+
 constexpr int units_per_population = 12;  // enough for bottom-5 rules and quotas to bite
 constexpr int rounds = 20;                // random populations per example
-
-std::string read_file(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
 
 std::string rendered(const Diagnostics& diags) {
     std::string out;

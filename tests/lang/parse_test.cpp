@@ -6,6 +6,8 @@
 #include "lang/ast_print.hpp"
 #include "lang/parse.hpp"
 
+#include "tests/support.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -20,19 +22,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
+using kaohe::test::read_file;
+using kaohe::test::write_file;
+
 const fs::path data_dir = fs::path(KAOHE_SOURCE_DIR) / "tests" / "lang" / "data";
-
-std::string read_file(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
-void write_file(const fs::path& p, const std::string& text) {
-    std::ofstream out(p, std::ios::binary);
-    out << text;
-}
 
 bool updating() { return std::getenv("KAOHE_UPDATE_GOLDEN") != nullptr; }
 

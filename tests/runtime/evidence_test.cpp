@@ -13,6 +13,8 @@
 #include "runtime/report.hpp"
 #include "runtime/sha256.hpp"
 
+#include "tests/support.hpp"
+
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
@@ -27,16 +29,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
+using kaohe::test::read_file;
+
 const fs::path data_root = fs::path(KAOHE_SOURCE_DIR) / "tests/runtime/data";
 const fs::path data_dir = data_root / "evidence";
 const fs::path tally_dir = data_root / "evidence-tally";
-
-std::string read_file(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
 
 // The data directory's scheme, compiled once. Inputs are named relative to the data directory,
 // as a user in it would name them, so the working directory changes to it.

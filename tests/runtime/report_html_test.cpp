@@ -11,6 +11,8 @@
 #include "runtime/sha256.hpp"
 #include "runtime/vm.hpp"
 
+#include "tests/support.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -23,14 +25,9 @@ using namespace kaohe;
 
 namespace {
 
-const std::filesystem::path data = std::filesystem::path(KAOHE_SOURCE_DIR) / "tests/runtime/data";
+using kaohe::test::read_file;
 
-std::string read_file(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
+const std::filesystem::path data = std::filesystem::path(KAOHE_SOURCE_DIR) / "tests/runtime/data";
 
 std::size_t count(const std::string& text, std::string_view what) {
     std::size_t n = 0;

@@ -10,6 +10,8 @@
 
 #include "runtime/sha256.hpp"
 
+#include "tests/support.hpp"
+
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
@@ -22,6 +24,8 @@
 using namespace kaohe;
 
 namespace {
+
+using kaohe::test::read_file;
 
 Decimal dec(std::string_view text) { return *Decimal::parse(text); }
 
@@ -159,13 +163,6 @@ std::vector<std::string> table_rows(const std::string& text) {
         if (inside && line.find("合计") != std::string::npos) break;
     }
     return rows;
-}
-
-std::string read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
 }
 
 // Compares with tests/runtime/data/report/NAME; KAOHE_UPDATE_GOLDEN=1 rewrites it.
