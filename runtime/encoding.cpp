@@ -238,7 +238,19 @@ std::string table_text_for_display(std::string bytes, TextEncoding requested) {
     std::uint64_t failed_at = 0;
     if (const auto text = table_text(bytes, requested, "", storage, ignored, &failed_at))
         return text->data() == bytes.data() ? std::move(bytes) : std::move(storage);
-    if (failed_at < bytes.size()) storage.append(bytes, failed_at);  // the rest as it is
+    if (failed_at >= bytes.size()) return storage;
+    const std::string_view rest = std::string_view(bytes).substr(failed_at);
+    if (std::string_view(bytes).substr(0, failed_at) == storage) {  // read as UTF-8: the rest as it is
+        storage += rest;
+        return storage;
+    }
+    // Read as GBK: the bad byte as it is, then the rest as GBK as far as it goes, and so on.
+    for (std::size_t i = 0; i < rest.size();) {
+        storage += rest[i++];
+        GbkDecoder gbk;
+        gbk.feed(rest.substr(i), storage, true);
+        i += static_cast<std::size_t>(gbk.consumed());
+    }
     return storage;
 }
 

@@ -108,7 +108,7 @@ std::optional<std::string_view> table_text(std::string_view bytes, TextEncoding 
                                            std::uint64_t* failed_at = nullptr);
 
 // The same text for showing source lines under diagnostics: the table as it was read, and when
-// it stopped at a bad byte, the text before it followed by the rest as it is.
+// it stopped at a bad byte, the text before it, the byte, then the rest read the same way.
 std::string table_text_for_display(std::string bytes, TextEncoding requested);
 
 }  // namespace kaohe
