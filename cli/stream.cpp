@@ -292,7 +292,11 @@ private:
         raw_.resize(block_bytes);
         raw_.resize(std::fread(raw_.data(), 1, block_bytes, f));
         digest.update(raw_);
-        if (decoder.feed(raw_, buffer, raw_.empty())) return !raw_.empty();
+        const bool got = !raw_.empty();
+        if (decoder.feed(raw_, buffer, !got)) {
+            if (decoder.encoding() == TextEncoding::utf8) std::string().swap(raw_);  // decided: read in place
+            return got;
+        }
         SourcePos at = csv_position_after(buffer);
         at.line += buffer_line_ - 1;
         decode_error_ = Diagnostic{Severity::error, current_path_, Span{at, 1}, decoder.message(), decoder.hint()};
