@@ -444,6 +444,7 @@ bool BatchRun::csv(const std::string& path) {
     if (!stopped && !too_many_) report_decode_error();
     if (std::ferror(f)) diags_.error(path, Span{}, "cannot read file");
     inputs_[input].sha256 = digest.finish();
+    if (decoder.encoding() == TextEncoding::gbk && !decoder.failed()) inputs_[input].encoding = TextEncoding::gbk;
     return diags_.error_count() == errors_before;
 }
 

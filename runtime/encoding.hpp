@@ -83,6 +83,7 @@ public:
     bool feed(std::string_view bytes, std::string& out, bool last);
 
     TextEncoding encoding() const { return encoding_; }  // `detect` while undecided
+    bool failed() const { return failed_; }
     const std::string& message() const { return message_; }
     const std::string& hint() const { return hint_; }
     std::uint64_t failed_at() const { return failed_at_; }  // after a failure, the bad byte's offset in the file

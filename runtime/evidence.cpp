@@ -956,6 +956,7 @@ bool load_csv_text(const bc::Program& program, const std::string& path, std::str
     std::string transcoded;
     const auto text = table_text(bytes, encoding, path, transcoded, diags);
     if (!text) return false;
+    if (text->data() != bytes.data()) out.inputs.back().encoding = TextEncoding::gbk;  // transcoded: GBK
     CsvTable table;
     read_csv(*text, path, table, diags);
     if (table.rows.empty()) {

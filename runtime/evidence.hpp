@@ -43,7 +43,8 @@ struct UnitEvidence {
 
 struct EvidenceInput {
     std::string file;
-    std::array<std::uint8_t, 32> sha256{};
+    std::array<std::uint8_t, 32> sha256{};         // of the bytes on disk, whatever their encoding
+    TextEncoding encoding = TextEncoding::utf8;    // as read: gbk for a GBK table (reports say so)
 };
 
 struct EvidenceSet {

@@ -166,6 +166,8 @@ TEST_CASE("a GBK table streams to the rows of its UTF-8 twin, with any -j, chara
     CHECK(json_gbk.exit == 0);
     const auto ranking = [](const std::string& json) { return json.substr(json.find("\"ranking\"")); };
     CHECK(ranking(json_gbk.out) == ranking(json_utf8.out));
+    CHECK(json_gbk.out.find("\"encoding\": \"GBK\"") < json_gbk.out.find("\"ranking\""));  // the input's entry says so
+    CHECK(json_utf8.out.find("\"encoding\"") == std::string::npos);                         // UTF-8 as it always was
     fs::remove_all(dir);
 }
 
