@@ -137,6 +137,7 @@ int check_command(const std::string& scheme) {
 int run_command(const RunOptions& options) {
     Diagnostics diags;
     SourceTexts texts;
+    texts.set_table_encoding(options.encoding);
     std::vector<std::string> inputs = options.evidence;
     inputs.push_back(options.scheme);
     if (output_is_an_input(options.output, inputs, diags)) return finish(diags, texts);
@@ -150,7 +151,7 @@ int run_command(const RunOptions& options) {
     }
 
     EvidenceSet evidence;
-    if (!load_evidence(*program, options.evidence, evidence, diags)) return std::max(finish(diags, texts), exit_input);
+    if (!load_evidence(*program, options.evidence, evidence, diags, options.encoding)) return std::max(finish(diags, texts), exit_input);
     if (!check_unit_names(options.units, evidence, diags)) return std::max(finish(diags, texts), exit_input);
 
     // Every run goes through all phases: a unit's rank, a peer mean or a grade quota needs the

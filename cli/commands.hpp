@@ -2,6 +2,8 @@
 // diagnostics to stderr; results go to stdout or to the -o file.
 #pragma once
 
+#include "runtime/encoding.hpp"
+
 #include <string>
 #include <vector>
 
@@ -18,6 +20,7 @@ struct RunOptions {
     std::vector<std::string> units;     // --unit NAME (repeatable): these units' score sheets
     std::string output;                 // empty: stdout
     unsigned jobs = 0;                  // -j: threads for --format csv (0: every core)
+    TextEncoding encoding = TextEncoding::detect;  // --encoding: how CSV tables are read
 };
 
 int check_command(const std::string& scheme);

@@ -1,5 +1,7 @@
 #include "cli/files.hpp"
 
+#include "runtime/evidence.hpp"
+
 #include <fmt/format.h>
 
 #include <cerrno>
@@ -53,6 +55,7 @@ std::string_view SourceTexts::text_of(const std::string& file) {
         std::ostringstream buffer;
         buffer << in.rdbuf();
         text = std::move(buffer).str();
+        if (is_csv_path(file)) text = table_text_for_display(std::move(text), table_encoding_);
     }
     return texts_.emplace(file, std::move(text)).first->second;
 }

@@ -2,6 +2,7 @@
 // diagnostic can show its source line), writing results atomically, printing diagnostics.
 #pragma once
 
+#include "runtime/encoding.hpp"
 #include "runtime/input_file.hpp"
 
 #include "lang/diagnostic.hpp"
@@ -21,14 +22,17 @@ inline constexpr int exit_usage = 2;     // the command line itself is wrong
 inline constexpr int exit_internal = 3;  // kaohe is wrong: an internal error or an unexpected exception
 
 // The texts of the files read so far, by the name diagnostics use, so a diagnostic can show its
-// source line. Files read by other layers (evidence) are read again on demand, once.
+// source line. Files read by other layers (evidence) are read again on demand, once; a CSV
+// table as its loader read it (a GBK table transcoded to UTF-8), so lines show as they read.
 class SourceTexts {
 public:
     void remember(const std::string& file, std::string text) { texts_[file] = std::move(text); }
+    void set_table_encoding(TextEncoding encoding) { table_encoding_ = encoding; }
     std::string_view text_of(const std::string& file);
 
 private:
     std::map<std::string, std::string> texts_;
+    TextEncoding table_encoding_ = TextEncoding::detect;
 };
 
 

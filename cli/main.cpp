@@ -55,6 +55,10 @@ int parse_and_dispatch(int argc, char** argv) {
         ->allow_extra_args(false);
     run->add_flag("--all", run_options.all_sheets, "after the ranking table, print every unit's score sheet");
     run->add_option("-o,--output", run_options.output, "write the report to this file instead of stdout");
+    std::string encoding = "auto";
+    run->add_option("--encoding", encoding,
+                    "how CSV tables are read: auto (default: UTF-8, or GBK when they are not UTF-8), utf-8 or gbk")
+        ->check(CLI::IsMember({"auto", "utf-8", "gbk"}));
 
     std::string output;
     auto* compile = app.add_subcommand("compile", "compile a scheme to a .khc bytecode file");
@@ -93,6 +97,9 @@ int parse_and_dispatch(int argc, char** argv) {
 
     if (*check) return check_command(scheme);
     if (*run) {
+        run_options.encoding = encoding == "utf-8" ? kaohe::TextEncoding::utf8
+                               : encoding == "gbk" ? kaohe::TextEncoding::gbk
+                                                   : kaohe::TextEncoding::detect;
         run_options.format = format == "json" ? OutputFormat::json
                              : format == "csv"  ? OutputFormat::csv
                              : format == "html" ? OutputFormat::html

@@ -11,6 +11,7 @@
 #include "cli/files.hpp"
 
 #include "runtime/csv.hpp"
+#include "runtime/encoding.hpp"
 #include "runtime/evidence.hpp"
 #include "runtime/report_csv.hpp"
 #include "runtime/sha256.hpp"
@@ -27,6 +28,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <unordered_map>
 #include <sys/stat.h>
@@ -245,8 +247,8 @@ private:
 
 class BatchRun {
 public:
-    BatchRun(const bc::Program& program, unsigned jobs, Sink& sink, Diagnostics& diags)
-        : program_(program), jobs_(jobs), sink_(sink), diags_(diags), writer_(program, false) {}
+    BatchRun(const bc::Program& program, unsigned jobs, TextEncoding encoding, Sink& sink, Diagnostics& diags)
+        : program_(program), jobs_(jobs), encoding_(encoding), sink_(sink), diags_(diags), writer_(program, false) {}
 
     void start() { sink_.write(writer_.header()); }
 
@@ -274,19 +276,48 @@ private:
         }
     }
 
-    bool read_block(std::FILE* f, std::string& buffer, Sha256Stream& digest) {
-        const std::size_t old = buffer.size();
-        buffer.resize(old + block_bytes);
-        const std::size_t got = std::fread(buffer.data() + old, 1, block_bytes, f);
-        buffer.resize(old + got);
-        digest.update(std::string_view(buffer).substr(old));
-        return got != 0;
+    // Appends the table's next block to `buffer`, as text (UTF-8), and digests its bytes as they
+    // are on disk. False at the end of the file, and at a byte in no encoding the table's reading
+    // allows (the rest of the file is then read for the digest only, `buffer` is cut after the
+    // last whole row before it, and the error waits in decode_error_ for the rows before it).
+    bool read_block(std::FILE* f, std::string& buffer, Sha256Stream& digest, TableDecoder& decoder) {
+        if (decoder.encoding() == TextEncoding::utf8) {  // read in place: UTF-8 pays for nothing more
+            const std::size_t old = buffer.size();
+            buffer.resize(old + block_bytes);
+            const std::size_t got = std::fread(buffer.data() + old, 1, block_bytes, f);
+            buffer.resize(old + got);
+            digest.update(std::string_view(buffer).substr(old));
+            return got != 0;
+        }
+        raw_.resize(block_bytes);
+        raw_.resize(std::fread(raw_.data(), 1, block_bytes, f));
+        digest.update(raw_);
+        const bool got = !raw_.empty();
+        if (decoder.feed(raw_, buffer, !got)) {
+            if (decoder.encoding() == TextEncoding::utf8) std::string().swap(raw_);  // decided: read in place
+            return got;
+        }
+        SourcePos at = csv_position_after(buffer);
+        at.line += buffer_line_ - 1;
+        decode_error_ = Diagnostic{Severity::error, current_path_, Span{at, 1}, decoder.message(), decoder.hint()};
+        buffer.resize(csv_rows_end(buffer));
+        while (!raw_.empty()) {
+            raw_.resize(block_bytes);
+            raw_.resize(std::fread(raw_.data(), 1, block_bytes, f));
+            digest.update(raw_);
+        }
+        return false;
     }
 
     void confirm_duplicates();
 
     const bc::Program& program_;
     unsigned jobs_;
+    TextEncoding encoding_;
+    std::string raw_;                          // a block of a table that is not read as UTF-8
+    std::uint32_t buffer_line_ = 1;            // the line the buffer of the table being read starts on
+    std::string current_path_;
+    std::optional<Diagnostic> decode_error_;   // a byte in no allowed encoding, reported after the rows before it
     Sink& sink_;
     Diagnostics& diags_;
     CsvResultWriter writer_;
@@ -321,12 +352,21 @@ bool BatchRun::csv(const std::string& path) {
     inputs_.push_back(EvidenceInput{path, {}});
     input_is_csv_.push_back(true);
     Sha256Stream digest;
+    TableDecoder decoder(encoding_);
+    current_path_ = path;
+    buffer_line_ = 1;
+    decode_error_.reset();
+    // A byte in no allowed encoding, after the diagnostics of the rows before it.
+    const auto report_decode_error = [&] {
+        if (decode_error_) diags_.add(std::move(*decode_error_));
+        decode_error_.reset();
+    };
 
     // The header: read until the first whole row.
     std::string buffer;
     bool more = true;
     std::size_t end = 0;
-    while ((end = csv_rows_end(buffer)) == 0 && (more = read_block(f, buffer, digest))) {}
+    while ((end = csv_rows_end(buffer)) == 0 && (more = read_block(f, buffer, digest, decoder))) {}
     if (!more) end = buffer.size();
     const std::size_t bom = csv_bom_length(buffer);
     Diagnostics header_diags;
@@ -335,32 +375,34 @@ bool BatchRun::csv(const std::string& path) {
     const bool has_header = cursor.next(header, 0);
     for (auto& d : header_diags.all()) diags_.add(d);
     if (!has_header) {
-        while (more) more = read_block(f, buffer, digest);
+        while (more) more = read_block(f, buffer, digest, decoder);
         inputs_[input].sha256 = digest.finish();
+        report_decode_error();
         if (diags_.error_count() == errors_before) diags_.error(path, Span{}, "the table is empty: expected a header row");
         return false;
     }
     auto typer = CsvUnitTyper::from_header(program_, path, header, diags_);
     if (!typer) {
-        while (more) more = read_block(f, buffer, digest);
+        while (more) more = read_block(f, buffer, digest, decoder);
         inputs_[input].sha256 = digest.finish();
+        report_decode_error();
         return false;
     }
     const std::size_t header_cells = header.cells.size();
-    std::uint32_t line = cursor.line();
+    buffer_line_ = cursor.line();
     buffer.erase(0, bom + cursor.offset());
 
     // Cuts the next chunk of whole rows off `buffer` (all of it at the end of the file).
     const auto next_chunk = [&](Chunk& chunk) -> bool {
         std::size_t cut = 0;
         while (more && (buffer.size() < block_bytes || (cut = csv_rows_end(buffer)) == 0))
-            more = read_block(f, buffer, digest);
+            more = read_block(f, buffer, digest, decoder);
         if (!more) cut = buffer.size();
         if (cut == 0) return false;
         chunk.bytes.assign(buffer, 0, cut);
         buffer.erase(0, cut);
-        chunk.first_line = line;
-        line += static_cast<std::uint32_t>(std::count(chunk.bytes.begin(), chunk.bytes.end(), '\n'));
+        chunk.first_line = buffer_line_;
+        buffer_line_ += static_cast<std::uint32_t>(std::count(chunk.bytes.begin(), chunk.bytes.end(), '\n'));
         return true;
     };
 
@@ -398,9 +440,11 @@ bool BatchRun::csv(const std::string& path) {
             }
         }
     }
-    while (more) more = read_block(f, buffer, digest);  // the digest covers the whole file
+    while (more) more = read_block(f, buffer, digest, decoder);  // the digest covers the whole file
+    if (!stopped && !too_many_) report_decode_error();
     if (std::ferror(f)) diags_.error(path, Span{}, "cannot read file");
     inputs_[input].sha256 = digest.finish();
+    if (decoder.encoding() == TextEncoding::gbk && !decoder.failed()) inputs_[input].encoding = TextEncoding::gbk;
     return diags_.error_count() == errors_before;
 }
 
@@ -450,9 +494,11 @@ void BatchRun::confirm_duplicates() {
         std::string buffer, block(block_bytes, '\0');
         std::size_t got;
         while ((got = std::fread(block.data(), 1, block.size(), f)) != 0) buffer.append(block, 0, got);
-        const std::size_t bom = csv_bom_length(buffer);
         Diagnostics ignored;
-        CsvRowCursor cursor(std::string_view(buffer).substr(bom), 1, path, ignored);
+        std::string transcoded;
+        const std::string_view text = table_text(buffer, encoding_, path, transcoded, ignored).value_or(transcoded);
+        const std::size_t bom = csv_bom_length(text);
+        CsvRowCursor cursor(text.substr(bom), 1, path, ignored);
         CsvRow row;
         if (!cursor.next(row, 0)) continue;
         std::size_t unit_column = row.cells.size();
@@ -477,17 +523,11 @@ void BatchRun::confirm_duplicates() {
     }
 }
 
-bool is_csv_path(const std::string& path) {
-    std::string ext = fs::path(path).extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return ext == ".csv";
-}
-
 // A program with a population phase: the whole run is loaded and evaluated (evaluate_all), then
 // written row by row, with ranks.
 bool run_population(const bc::Program& program, const RunOptions& options, Sink& sink, Diagnostics& diags) {
     EvidenceSet evidence;
-    if (!load_evidence(program, options.evidence, evidence, diags)) return false;
+    if (!load_evidence(program, options.evidence, evidence, diags, options.encoding)) return false;
     const auto sheets = evaluate_all(program, evidence, Explain::no, diags);
     if (!sheets) return false;
     const CsvResultWriter writer(program, true);
@@ -516,7 +556,7 @@ bool run_csv(const bc::Program& program, const RunOptions& options, Diagnostics&
         const bool ok = run_population(program, options, sink, diags);
         return sink.close(ok, diags) && ok;
     }
-    BatchRun run(program, jobs, sink, diags);
+    BatchRun run(program, jobs, options.encoding, sink, diags);
     run.start();
     for (const std::string& path : options.evidence) {
         std::error_code ec;

@@ -1,5 +1,7 @@
 #include "runtime/csv.hpp"
 
+#include "runtime/encoding.hpp"
+
 #include <fmt/format.h>
 
 #include <cstring>
@@ -9,43 +11,6 @@ namespace kaohe {
 namespace {
 
 constexpr std::string_view utf8_bom = "\xEF\xBB\xBF";
-
-// Length of the well-formed UTF-8 sequence starting at text[i], or 0 when it is not one
-// (overlong forms, surrogates and code points past U+10FFFF are not well-formed).
-std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
-    const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
-    const unsigned char b0 = byte(i);
-    if (b0 < 0x80) return 1;
-    std::size_t len = 0;
-    unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
-    if (b0 >= 0xC2 && b0 <= 0xDF) {
-        len = 2;
-    } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-        len = 3;
-        if (b0 == 0xE0) lo = 0xA0;  // overlong
-        if (b0 == 0xED) hi = 0x9F;  // surrogates
-    } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-        len = 4;
-        if (b0 == 0xF0) lo = 0x90;  // overlong
-        if (b0 == 0xF4) hi = 0x8F;  // past U+10FFFF
-    } else {
-        return 0;
-    }
-    if (i + len > text.size()) return 0;
-    if (byte(i + 1) < lo || byte(i + 1) > hi) return 0;
-    for (std::size_t k = 2; k < len; ++k)
-        if ((byte(i + k) & 0xC0) != 0x80) return 0;
-    return len;
-}
-
-std::optional<std::size_t> first_invalid_utf8(std::string_view text) {
-    for (std::size_t i = 0; i < text.size();) {
-        const std::size_t len = utf8_sequence_length(text, i);
-        if (len == 0) return i;
-        i += len;
-    }
-    return std::nullopt;
-}
 
 // Walks the text byte by byte while keeping the line and code-point column of the next byte.
 class Cursor {
@@ -176,6 +141,11 @@ struct RowReader {
 
 }  // namespace
 
+SourcePos csv_position_after(std::string_view text) {
+    text.remove_prefix(csv_bom_length(text));
+    return position_of(text, text.size());
+}
+
 bool read_csv(std::string_view text, const std::string& source_name, CsvTable& out, Diagnostics& diags) {
     std::string_view body = text;
     if (body.substr(0, utf8_bom.size()) == utf8_bom) body.remove_prefix(utf8_bom.size());
@@ -184,7 +154,7 @@ bool read_csv(std::string_view text, const std::string& source_name, CsvTable& o
     // misread, and the likely cause (a GBK export) has one fix.
     if (auto bad = first_invalid_utf8(body)) {
         diags.error(source_name, Span{position_of(body, *bad), 1}, "the table is not valid UTF-8",
-                    "save it from Excel as \"CSV UTF-8 (逗号分隔)\"; a plain \"CSV\" on Chinese Windows is GBK");
+                    std::string(invalid_utf8_hint));
         return false;
     }
 
@@ -235,27 +205,6 @@ std::size_t csv_rows_end(std::string_view text) {
 
 namespace {
 
-// The first byte that is not well-formed UTF-8, skipping ASCII eight bytes at a time (most of an
-// evidence table is digits, commas and short words).
-std::optional<std::size_t> first_invalid_utf8_fast(std::string_view text) {
-    std::size_t i = 0;
-    const std::size_t n = text.size();
-    while (i < n) {
-        if (i + 8 <= n) {
-            std::uint64_t word;
-            std::memcpy(&word, text.data() + i, 8);
-            if ((word & 0x8080808080808080ull) == 0) {
-                i += 8;
-                continue;
-            }
-        }
-        const std::size_t len = utf8_sequence_length(text, i);
-        if (len == 0) return i;
-        i += len;
-    }
-    return std::nullopt;
-}
-
 // Code points in `bytes` (a continuation byte belongs to the previous column).
 std::uint32_t code_points(std::string_view bytes) {
     std::uint32_t n = 0;
@@ -268,11 +217,11 @@ std::uint32_t code_points(std::string_view bytes) {
 CsvRowCursor::CsvRowCursor(std::string_view chunk, std::uint32_t first_line, const std::string& source_name,
                            Diagnostics& diags)
     : text_(chunk), line_(first_line), source_(source_name), diags_(diags) {
-    if (auto bad = first_invalid_utf8_fast(chunk)) {
+    if (auto bad = first_invalid_utf8(chunk)) {
         SourcePos at = position_of(chunk, *bad);
         at.line += first_line - 1;
         diags_.error(source_, Span{at, 1}, "the table is not valid UTF-8",
-                     "save it from Excel as \"CSV UTF-8 (逗号分隔)\"; a plain \"CSV\" on Chinese Windows is GBK");
+                     std::string(invalid_utf8_hint));
         bad_utf8_ = true;
         i_ = text_.size();
     }

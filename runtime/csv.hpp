@@ -1,5 +1,5 @@
 // An RFC 4180 CSV reader for evidence tables, as Excel on Chinese Windows saves them:
-// UTF-8 with or without a BOM, CRLF or LF line ends, quoted fields with commas, doubled quotes
+// UTF-8 with or without a BOM (GBK is transcoded to UTF-8 first: runtime/encoding.hpp), CRLF or LF line ends, quoted fields with commas, doubled quotes
 // and newlines inside. Every problem is reported with its line and column (columns count code
 // points, like every other diagnostic) and the reader keeps going.
 #pragma once
@@ -48,6 +48,10 @@ std::size_t csv_rows_end(std::string_view text);
 
 // The length of a UTF-8 byte-order mark at the start of `text` (3), or 0.
 std::size_t csv_bom_length(std::string_view text);
+
+// The line and column (as read_csv counts them) just after `text`, a table's text from its start
+// (a BOM is skipped): where a reading that stopped after `text` stopped.
+SourcePos csv_position_after(std::string_view text);
 
 class CsvRowCursor {
 public:

@@ -5,6 +5,7 @@
 
 #include "lang/parse.hpp"
 #include "runtime/csv.hpp"
+#include "runtime/encoding.hpp"
 #include "runtime/report.hpp"
 #include "runtime/sha256.hpp"
 
@@ -949,11 +950,15 @@ struct CsvRowTyper {
     }
 };
 
-bool load_csv_text(const bc::Program& program, const std::string& path, std::string_view text, EvidenceSet& out,
-                   std::vector<UnitPlace>& places, Diagnostics& diags) {
+bool load_csv_text(const bc::Program& program, const std::string& path, std::string_view bytes,
+                   TextEncoding encoding, EvidenceSet& out, std::vector<UnitPlace>& places, Diagnostics& diags) {
     const std::size_t errors_before = diags.error_count();
+    std::string transcoded;
+    const auto text = table_text(bytes, encoding, path, transcoded, diags);
+    if (!text) return false;
+    if (text->data() != bytes.data()) out.inputs.back().encoding = TextEncoding::gbk;  // transcoded: GBK
     CsvTable table;
-    read_csv(text, path, table, diags);
+    read_csv(*text, path, table, diags);
     if (table.rows.empty()) {
         if (diags.error_count() == errors_before) diags.error(path, Span{}, "the table is empty: expected a header row");
         return false;
@@ -977,18 +982,12 @@ bool load_csv_text(const bc::Program& program, const std::string& path, std::str
     return diags.error_count() == errors_before;
 }
 
-bool load_one(const bc::Program& program, const std::string& path, bool csv, EvidenceSet& out,
+bool load_one(const bc::Program& program, const std::string& path, bool csv, TextEncoding encoding, EvidenceSet& out,
               std::vector<UnitPlace>& places, Diagnostics& diags) {
     const auto text = read_input(path, csv ? max_evidence_csv_bytes : max_evidence_text_bytes, out, diags);
     if (!text) return false;
-    return csv ? load_csv_text(program, path, *text, out, places, diags)
+    return csv ? load_csv_text(program, path, *text, encoding, out, places, diags)
                : load_text(program, path, *text, out, places, diags);
-}
-
-bool is_csv_path(const std::string& path) {
-    std::string ext = fs::path(path).extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return ext == ".csv";
 }
 
 // Every *.txt directly in `dir`, sorted by file name (byte order, so the same on every machine).
@@ -1036,16 +1035,23 @@ void drop_duplicate_units(EvidenceSet& set, std::vector<UnitPlace>& places, Diag
 
 bool load_evidence_file(const bc::Program& program, const std::string& path, EvidenceSet& out, Diagnostics& diags) {
     std::vector<UnitPlace> places;
-    return load_one(program, path, false, out, places, diags);
+    return load_one(program, path, false, TextEncoding::utf8, out, places, diags);
 }
 
-bool load_evidence_csv(const bc::Program& program, const std::string& path, EvidenceSet& out, Diagnostics& diags) {
+bool load_evidence_csv(const bc::Program& program, const std::string& path, EvidenceSet& out, Diagnostics& diags,
+                       TextEncoding encoding) {
     std::vector<UnitPlace> places;
-    return load_one(program, path, true, out, places, diags);
+    return load_one(program, path, true, encoding, out, places, diags);
+}
+
+bool is_csv_path(const std::string& path) {
+    std::string ext = fs::path(path).extension().string();
+    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return ext == ".csv";
 }
 
 bool load_evidence(const bc::Program& program, const std::vector<std::string>& paths, EvidenceSet& out,
-                   Diagnostics& diags) {
+                   Diagnostics& diags, TextEncoding csv_encoding) {
     const std::size_t errors_before = diags.error_count();
     std::vector<UnitPlace> places(out.units.size());  // units already in `out` came from elsewhere
     for (const std::string& path : paths) {
@@ -1057,7 +1063,7 @@ bool load_evidence(const bc::Program& program, const std::vector<std::string>& p
             files = std::move(*listed);
         }
         for (const std::string& file : files) {
-            load_one(program, file, is_csv_path(file), out, places, diags);
+            load_one(program, file, is_csv_path(file), csv_encoding, out, places, diags);
             if (out.units.size() > max_units_per_run) {
                 diags.error(file, Span{}, fmt::format("more than {} units in one run", max_units_per_run));
                 return false;

@@ -5,6 +5,7 @@
 
 #include "compiler/program.hpp"
 #include "lang/diagnostic.hpp"
+#include "runtime/encoding.hpp"
 #include "runtime/value.hpp"
 
 #include <array>
@@ -42,7 +43,8 @@ struct UnitEvidence {
 
 struct EvidenceInput {
     std::string file;
-    std::array<std::uint8_t, 32> sha256{};
+    std::array<std::uint8_t, 32> sha256{};         // of the bytes on disk, whatever their encoding
+    TextEncoding encoding = TextEncoding::utf8;    // as read: gbk for a GBK table (reports say so)
 };
 
 struct EvidenceSet {
@@ -58,14 +60,19 @@ inline constexpr std::size_t max_units_per_run = 10'000'000;  // a province's ca
 bool load_evidence_file(const bc::Program& program, const std::string& path, EvidenceSet& out, Diagnostics& diags);
 
 // Reads a CSV table, one row per unit, header names = evidence names (plus `unit` and `group`).
-// UTF-8 with or without BOM. Rows with errors are reported and skipped; returns false when any
-// row had an error.
-bool load_evidence_csv(const bc::Program& program, const std::string& path, EvidenceSet& out, Diagnostics& diags);
+// UTF-8 with or without BOM, or GBK: detected, or as `encoding` says (runtime/encoding.hpp).
+// Rows with errors are reported and skipped; returns false when any row had an error.
+bool load_evidence_csv(const bc::Program& program, const std::string& path, EvidenceSet& out, Diagnostics& diags,
+                       TextEncoding encoding = TextEncoding::detect);
 
-// Loads each path: a directory means every *.txt file in it (sorted by name), *.csv a table,
-// anything else an evidence text file. Reports duplicate unit names across all inputs.
+// Loads each path: a directory means every *.txt file in it (sorted by name), *.csv a table
+// (read in `csv_encoding`; text files are always UTF-8), anything else an evidence text file.
+// Reports duplicate unit names across all inputs.
 bool load_evidence(const bc::Program& program, const std::vector<std::string>& paths, EvidenceSet& out,
-                   Diagnostics& diags);
+                   Diagnostics& diags, TextEncoding csv_encoding = TextEncoding::detect);
+
+// A CSV table is told by its name: *.csv, in any case.
+bool is_csv_path(const std::string& path);
 
 // ---- streaming, for batch runs (docs/performance.md) ----------------------------------------
 // Types the rows of one CSV table one at a time, for runs that never hold the whole EvidenceSet.

@@ -150,7 +150,8 @@ std::vector<std::string> stamp_lines(const bc::Program& program, const EvidenceS
     std::vector<std::string> lines{fmt::format("kaohe {}", kaohe_version()),
                                    fmt::format("scheme: {}  sha256:{}", info.source_name, to_hex(info.source_sha256))};
     for (const EvidenceInput& input : evidence.inputs)
-        lines.push_back(fmt::format("evidence: {}  sha256:{}", input.file, to_hex(input.sha256)));
+        lines.push_back(fmt::format("evidence: {}  sha256:{}{}", input.file, to_hex(input.sha256),
+                                    input.encoding == TextEncoding::gbk ? "  encoding: GBK" : ""));
     return lines;
 }
 

@@ -106,7 +106,9 @@ bool CsvResultWriter::append_row(const Scoresheet& sheet, std::string& out, Diag
 std::string CsvResultWriter::stamp(const std::vector<EvidenceInput>& inputs) const {
     std::string out = fmt::format("# kaohe {} scheme {} sha256:{}", report::kaohe_version(), program_.info.source_name,
                                   to_hex(program_.info.source_sha256));
-    for (const EvidenceInput& input : inputs) out += fmt::format(" evidence {} sha256:{}", input.file, to_hex(input.sha256));
+    for (const EvidenceInput& input : inputs)
+        out += fmt::format(" evidence {} sha256:{}{}", input.file, to_hex(input.sha256),
+                           input.encoding == TextEncoding::gbk ? " encoding:GBK" : "");
     out += '\n';
     return out;
 }

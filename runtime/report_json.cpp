@@ -178,6 +178,7 @@ public:
             json_.begin_object();
             json_.field("file", input.file);
             json_.field("sha256", to_hex(input.sha256));
+            if (input.encoding == TextEncoding::gbk) json_.field("encoding", std::string("GBK"));
             json_.end_object();
         }
         json_.end_array();

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <iconv.h>
 #include <unistd.h>
 
 namespace fs = std::filesystem;
@@ -63,6 +64,23 @@ std::string table(std::size_t units, bool with_errors) {
     return out;
 }
 
+// `utf8` in GBK (GB18030, which encodes every character the tables use as GBK does).
+std::string to_gbk(const std::string& utf8) {
+    iconv_t cd = ::iconv_open("GB18030", "UTF-8");
+    REQUIRE(cd != reinterpret_cast<iconv_t>(-1));
+    std::string out(utf8.size(), '\0');  // GBK is never longer than UTF-8 for Chinese and ASCII
+    char* in = const_cast<char*>(utf8.data());
+    std::size_t in_left = utf8.size(), out_left = out.size();
+    char* to = out.data();
+    REQUIRE(::iconv(cd, &in, &in_left, &to, &out_left) == 0);
+    out.resize(out.size() - out_left);
+    ::iconv_close(cd);
+    return out;
+}
+
+// All but the last line (the stamp, which names the input and its digest).
+std::string rows(const std::string& results) { return results.substr(0, results.rfind('\n', results.size() - 2) + 1); }
+
 struct Run {
     int exit = 0;
     std::string out, err;
@@ -114,5 +132,81 @@ TEST_CASE("errors in a threaded batch run are reported in input order, the same 
     CHECK(one.err.find("duplicate unit '单位1499'") != std::string::npos);
     CHECK(one.err.find("'全员驻村': expected yes or no") != std::string::npos);
     CHECK(read_file(dir / "old.csv") == "an earlier result\n");  // a failed run leaves -o as it was
+    fs::remove_all(dir);
+}
+
+TEST_CASE("a GBK table streams to the rows of its UTF-8 twin, with any -j, characters cut by blocks included",
+          "[batch]") {
+    const fs::path dir = fresh_dir("gbk");
+    const std::string utf8 = table(12000, false);
+    const std::string gbk = to_gbk(utf8);
+    // Some 1 MiB block boundary falls inside a two-byte character.
+    bool cut = false;
+    for (std::size_t i = 0; i < gbk.size(); i += static_cast<unsigned char>(gbk[i]) >= 0x81 ? 2 : 1)
+        if (i % (1u << 20) == (1u << 20) - 1 && static_cast<unsigned char>(gbk[i]) >= 0x81) cut = true;
+    CHECK(cut);
+    // The same name in two folders: the reports differ only in the digest.
+    const fs::path u = dir / "utf8", g = dir / "gbk";
+    fs::create_directories(u);
+    fs::create_directories(g);
+    std::ofstream(u / "units.csv", std::ios::binary) << utf8;
+    std::ofstream(g / "units.csv", std::ios::binary) << gbk;
+    const Run reference = run(u, "run '" + scheme + "' units.csv --format csv -j 1 -o out.csv");
+    REQUIRE(reference.exit == 0);
+    const std::string expected = rows(read_file(u / "out.csv"));
+    for (const char* jobs : {"1", "2", "4"}) {
+        CAPTURE(jobs);
+        const Run r = run(g, "run '" + scheme + "' units.csv --format csv -j " + jobs + " -o out.csv");
+        CHECK(r.exit == 0);
+        CHECK(rows(read_file(g / "out.csv")) == expected);
+    }
+    // The whole-table path reads the same values.
+    const Run json_utf8 = run(u, "run '" + scheme + "' units.csv --format json");
+    const Run json_gbk = run(g, "run '" + scheme + "' units.csv --format json");
+    CHECK(json_gbk.exit == 0);
+    const auto ranking = [](const std::string& json) { return json.substr(json.find("\"ranking\"")); };
+    CHECK(ranking(json_gbk.out) == ranking(json_utf8.out));
+    CHECK(json_gbk.out.find("\"encoding\": \"GBK\"") < json_gbk.out.find("\"ranking\""));  // the input's entry says so
+    CHECK(json_utf8.out.find("\"encoding\"") == std::string::npos);                         // UTF-8 as it always was
+    fs::remove_all(dir);
+}
+
+TEST_CASE("errors in a streamed GBK table are placed and shown as in its UTF-8 twin", "[batch]") {
+    const fs::path dir = fresh_dir("gbk-errors");
+    const std::string utf8 = table(12000, true);
+    std::ofstream(dir / "units.csv", std::ios::binary) << utf8;
+    const Run reference = run(dir, "run '" + scheme + "' units.csv --format csv -j 1");
+    std::ofstream(dir / "units.csv", std::ios::binary) << to_gbk(utf8);
+    for (const char* jobs : {"1", "4"}) {
+        CAPTURE(jobs);
+        const Run r = run(dir, "run '" + scheme + "' units.csv --format csv -j " + jobs);
+        CHECK(r.exit == 1);
+        CHECK(r.err == reference.err);  // same lines, columns and source lines (shown in UTF-8)
+        CHECK(rows(r.out) == rows(reference.out));
+    }
+}
+
+TEST_CASE("a byte in no encoding past the sample that decided GBK is an error at its line, on both paths",
+          "[batch]") {
+    const fs::path dir = fresh_dir("gbk-bad");
+    std::string gbk = to_gbk(table(12000, false));
+    const std::size_t line_9000 = [&] {
+        std::size_t at = 0;
+        for (int line = 1; line < 9000; ++line) at = gbk.find('\n', at) + 1;
+        return at;
+    }();
+    gbk[gbk.find(',', line_9000) + 1] = '\xFF';  // the first cell after the unit's name
+    std::ofstream(dir / "units.csv", std::ios::binary) << gbk;
+    const Run one = run(dir, "run '" + scheme + "' units.csv --format csv -j 1");
+    const Run four = run(dir, "run '" + scheme + "' units.csv --format csv -j 4");
+    const Run whole = run(dir, "run '" + scheme + "' units.csv");
+    CHECK(one.exit == 1);
+    CHECK(four.exit == 1);
+    CHECK(whole.exit == 1);
+    CHECK(one.err.find("units.csv:9000:") != std::string::npos);
+    CHECK(one.err.find("the table is not valid GBK") != std::string::npos);
+    CHECK(one.err == four.err);
+    CHECK(one.out == four.out);
+    CHECK(one.err.substr(one.err.find("units.csv:9000:")) == whole.err.substr(whole.err.find("units.csv:9000:")));
     fs::remove_all(dir);
 }
