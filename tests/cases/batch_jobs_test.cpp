@@ -3,6 +3,8 @@
 // scheme, several chunks long, with a bad row and a duplicate unit among them, run with -j 1 and
 // -j 4: same results file, same diagnostics, same exit code. Speed is measured in bench/, never
 // asserted here.
+#include "tests/support.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <cstdint>
@@ -18,12 +20,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string read_file(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
+using kaohe::test::read_file;
 
 // The seed-000 table: 44 columns, `units` rows, deterministic. More than two 1 MiB blocks, so the
 // run is cut into several chunks.

@@ -7,6 +7,8 @@
 #include "runtime/evidence.hpp"
 #include "runtime/sha256.hpp"
 
+#include "tests/support.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -19,14 +21,9 @@ using namespace kaohe;
 
 namespace {
 
-const fs::path dir = fs::path(KAOHE_SOURCE_DIR) / "tests" / "cases" / "encodings";
+using kaohe::test::read_file;
 
-std::string read_file(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
+const fs::path dir = fs::path(KAOHE_SOURCE_DIR) / "tests" / "cases" / "encodings";
 
 bc::Program wenling() {
     const fs::path path = fs::path(KAOHE_SOURCE_DIR) / "examples" / "wenling-2013" / "scheme.kh";
