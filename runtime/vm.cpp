@@ -232,9 +232,13 @@ private:
         v.tag = Value::Tag::yes_no;
         v.yes = b;
     }
+    // Also drops a votes value's reference to its counts, as ITER_BEGIN drops a list's: the
+    // evidence keeps them alive, and a batch typer reuses their storage for the next unit
+    // (CsvUnitTyper) only when nothing else refers to it.
     void set_number(Value& v, Decimal d) {
         v.tag = Value::Tag::number;
         v.number = std::move(d);
+        v.list.reset();
     }
 
     void error(std::uint32_t line, std::string message) {
@@ -529,7 +533,11 @@ private:
                 else --sp_;
                 break;
             case Op::ITER_BEGIN: {
-                const List* list = stack_[--sp_].list.get();
+                // The loop reads the list through a plain pointer: the evidence (or, for a list
+                // in a record, the list around it) keeps it alive until the unit is scored.
+                Value& popped = stack_[--sp_];
+                const List* list = popped.list.get();
+                popped.list.reset();
                 Loop loop;
                 loop.list = list;
                 if constexpr (Explaining) {
