@@ -249,6 +249,20 @@ std::optional<std::size_t> first_invalid_utf8_fast(std::string_view text) {
                 continue;
             }
         }
+        // Between CJK characters (是,否,…) the ASCII comes a byte at a time; a CJK character
+        // (E1..EC or EE..EF, then two continuation bytes) needs none of utf8_sequence_length's
+        // special ranges: both checked here, inline.
+        const auto b0 = static_cast<unsigned char>(text[i]);
+        if (b0 < 0x80) {
+            ++i;
+            continue;
+        }
+        if (b0 >= 0xE1 && b0 <= 0xEF && b0 != 0xED && i + 3 <= n &&
+            (static_cast<unsigned char>(text[i + 1]) & 0xC0) == 0x80 &&
+            (static_cast<unsigned char>(text[i + 2]) & 0xC0) == 0x80) {
+            i += 3;
+            continue;
+        }
         const std::size_t len = utf8_sequence_length(text, i);
         if (len == 0) return i;
         i += len;

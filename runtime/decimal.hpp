@@ -113,6 +113,8 @@ public:
     // append_exact returns false (appending nothing) when the value does not terminate.
     bool append_exact(std::string& out) const;
     void append_fixed(std::string& out, unsigned places) const;  // the value must fit_places(places)
+    // round(places, mode).append_fixed(out, places), without making the rounded Decimal.
+    void append_rounded(std::string& out, unsigned places, Rounding mode) const;
 
 private:
     struct Big;
@@ -134,10 +136,11 @@ private:
     static bool equal_big(const Decimal& a, const Decimal& b);
     bool big_is_integer() const;
     int big_sign() const;
-    // The small fast paths: true with the reduced result in `r` (and nothing allocated); false
-    // when the case is not one they cover or an intermediate would overflow.
-    static bool add_fast(const Decimal& a, const Decimal& b, Decimal& r);
-    static bool sub_fast(const Decimal& a, const Decimal& b, Decimal& r);
+    // The small fast paths: true with the reduced result's parts in `num`/`den` (no Decimal is
+    // made, so no temporary's destructor runs either); false when the case is not one they
+    // cover or an intermediate would overflow.
+    static bool add_fast(const Decimal& a, const Decimal& b, std::int64_t& num, std::int64_t& den);
+    static bool sub_fast(const Decimal& a, const Decimal& b, std::int64_t& num, std::int64_t& den);
 
     std::int64_t num_ = 0;
     std::int64_t den_ = 1;
@@ -150,63 +153,65 @@ private:
 // Both small, and either the same denominator 1 (integers) or one of them an integer:
 // p/q + n = (p + n*q)/q is already reduced (gcd(p + n*q, q) = gcd(p, q) = 1), so no gcd is taken.
 
-[[gnu::always_inline]] inline bool Decimal::add_fast(const Decimal& a, const Decimal& b, Decimal& r) {
+[[gnu::always_inline]] inline bool Decimal::add_fast(const Decimal& a, const Decimal& b, std::int64_t& num,
+                                                     std::int64_t& den) {
     if (a.big_ || b.big_) return false;
     std::int64_t scaled = 0;
     if (b.den_ == 1) {
-        if (__builtin_mul_overflow(b.num_, a.den_, &scaled) || __builtin_add_overflow(a.num_, scaled, &r.num_)) return false;
-        r.den_ = a.den_;
+        if (__builtin_mul_overflow(b.num_, a.den_, &scaled) || __builtin_add_overflow(a.num_, scaled, &num)) return false;
+        den = a.den_;
         return true;
     }
     if (a.den_ == 1) {
-        if (__builtin_mul_overflow(a.num_, b.den_, &scaled) || __builtin_add_overflow(scaled, b.num_, &r.num_)) return false;
-        r.den_ = b.den_;
+        if (__builtin_mul_overflow(a.num_, b.den_, &scaled) || __builtin_add_overflow(scaled, b.num_, &num)) return false;
+        den = b.den_;
         return true;
     }
     return false;
 }
 
-[[gnu::always_inline]] inline bool Decimal::sub_fast(const Decimal& a, const Decimal& b, Decimal& r) {
+[[gnu::always_inline]] inline bool Decimal::sub_fast(const Decimal& a, const Decimal& b, std::int64_t& num,
+                                                     std::int64_t& den) {
     if (a.big_ || b.big_) return false;
     std::int64_t scaled = 0;
     if (b.den_ == 1) {
-        if (__builtin_mul_overflow(b.num_, a.den_, &scaled) || __builtin_sub_overflow(a.num_, scaled, &r.num_)) return false;
-        r.den_ = a.den_;
+        if (__builtin_mul_overflow(b.num_, a.den_, &scaled) || __builtin_sub_overflow(a.num_, scaled, &num)) return false;
+        den = a.den_;
         return true;
     }
     if (a.den_ == 1) {
-        if (__builtin_mul_overflow(a.num_, b.den_, &scaled) || __builtin_sub_overflow(scaled, b.num_, &r.num_)) return false;
-        r.den_ = b.den_;
+        if (__builtin_mul_overflow(a.num_, b.den_, &scaled) || __builtin_sub_overflow(scaled, b.num_, &num)) return false;
+        den = b.den_;
         return true;
     }
     return false;
 }
 
 [[gnu::always_inline]] inline Decimal operator+(const Decimal& a, const Decimal& b) {
-    Decimal r;
-    return Decimal::add_fast(a, b, r) ? r : Decimal::add_general(a, b);
+    std::int64_t num = 0, den = 1;
+    return Decimal::add_fast(a, b, num, den) ? Decimal::reduced(num, den) : Decimal::add_general(a, b);
 }
 
 [[gnu::always_inline]] inline Decimal operator-(const Decimal& a, const Decimal& b) {
-    Decimal r;
-    return Decimal::sub_fast(a, b, r) ? r : Decimal::sub_general(a, b);
+    std::int64_t num = 0, den = 1;
+    return Decimal::sub_fast(a, b, num, den) ? Decimal::reduced(num, den) : Decimal::sub_general(a, b);
 }
 
 [[gnu::always_inline]] inline Decimal& Decimal::operator+=(const Decimal& b) {
-    Decimal r;
-    if (add_fast(*this, b, r)) {
-        num_ = r.num_;
-        den_ = r.den_;
+    std::int64_t num = 0, den = 1;
+    if (add_fast(*this, b, num, den)) {
+        num_ = num;
+        den_ = den;
         return *this;
     }
     return *this = add_general(*this, b);
 }
 
 [[gnu::always_inline]] inline Decimal& Decimal::operator-=(const Decimal& b) {
-    Decimal r;
-    if (sub_fast(*this, b, r)) {
-        num_ = r.num_;
-        den_ = r.den_;
+    std::int64_t num = 0, den = 1;
+    if (sub_fast(*this, b, num, den)) {
+        num_ = num;
+        den_ = den;
         return *this;
     }
     return *this = sub_general(*this, b);

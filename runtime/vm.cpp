@@ -344,7 +344,7 @@ private:
 
     // DEDUCT/AWARD: the rule fires with the popped amount, bounded by its cap.
     bool apply(std::uint32_t r, RuleKind kind, std::size_t pc) {
-        Decimal amount = stack_[--sp_].number;
+        const Decimal& amount = stack_[--sp_].number;  // the popped slot stays as it is until the next push
         const auto& rule = p_.rules[r];
         if (amount.is_negative()) {
             error(rule.line ? rule.line : p_.lines[pc],
@@ -356,7 +356,7 @@ private:
         out.fired = true;
         out.capped = rule.cap && *rule.cap < amount;
         out.applied = out.capped ? *rule.cap : amount;
-        out.amount = std::move(amount);
+        out.amount = amount;
         auto& node = sheet().nodes[rule.node];
         (kind == RuleKind::deduct ? node.deducted : node.awarded) += out.applied;
         return true;
@@ -365,12 +365,12 @@ private:
     // SCORE: the computed node's raw score. Its children do not add to it (finalise), so the
     // node's running sum holds exactly this value until its NODE clamps it.
     void set_score(std::uint32_t r) {
-        Decimal x = stack_[--sp_].number;
+        const Decimal& x = stack_[--sp_].number;  // the popped slot stays as it is until the next push
         auto& out = sheet().rules[r];
         out.fired = true;
         out.applied = x;
         out.amount = x;
-        sheet().nodes[p_.rules[r].node].score = std::move(x);
+        sheet().nodes[p_.rules[r].node].score = x;
     }
 
     // NODE: until now `score` has accumulated the children's scores (or, for a computed node,
@@ -908,9 +908,8 @@ std::optional<Scoresheet> run_one(const Program& p, const UnitEvidence& unit, Di
 void reset_for_next_unit(const Program& p, UnitState& s) {
     auto& sheet = s.sheet;
     for (auto& r : sheet.rules) r = RuleOutcome{};
-    for (std::size_t n = 0; n < sheet.nodes.size(); ++n) {
+    for (std::size_t n = 0; n < sheet.nodes.size(); ++n) {  // `full` stays: start() sets it, nothing changes it
         auto& node = sheet.nodes[n];
-        node.full = p.nodes[n].full;
         node.score = Decimal{};
         node.deducted = Decimal{};
         node.awarded = Decimal{};
