@@ -1254,7 +1254,7 @@ struct CsvUnitTyper::Impl {
         if (!scan_number(text, mantissa, places, percent)) return false;
         if (spec.unit == bc::Unit::percent && spec.type != bc::FieldType::count) places += 2;  // 85% = 85 = 0.85
         if (places > Decimal::max_round_places) return false;
-        const Decimal d = Decimal::from_scaled(mantissa, places);
+        const Decimal d = places == 0 ? Decimal(mantissa) : Decimal::from_scaled(mantissa, places);
         if (spec.type == bc::FieldType::count) {
             if (percent || !d.is_integer() || d.is_negative()) return false;
         } else if (spec.unit != bc::Unit::percent && percent) {

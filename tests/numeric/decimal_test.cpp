@@ -489,6 +489,16 @@ TEST_CASE("property: fraction-with-integer fast paths agree with cpp_rational", 
         accumulated -= a;
         CHECK(accumulated == whole);
         CHECK(((a + whole).is_small()) == fits_small(ra + rn));
+        // The same denominator (a fraction plus an integer keeps it): 25/2 + 11/2 = 18, one gcd.
+        const Decimal b = a - Decimal(n % 1000);
+        const cpp_rational rb = ra - cpp_rational(cpp_int(n % 1000));
+        if (b.is_small()) {
+            CHECK((a + b).to_fraction_string() == fraction_text(ra + rb));
+            CHECK((b - a).to_fraction_string() == fraction_text(rb - ra));
+            Decimal sum = a;
+            sum += b;
+            CHECK(sum.to_fraction_string() == fraction_text(ra + rb));
+        }
     }
 }
 
