@@ -236,36 +236,36 @@ std::size_t csv_rows_end(std::string_view text) {
 namespace {
 
 // The first byte that is not well-formed UTF-8, skipping ASCII eight bytes at a time (most of an
-// evidence table is digits, commas and short words).
+// evidence table is digits, commas and short words). Where a word holds other bytes, the next
+// eight or so go byte by byte: between CJK characters (是,否,…) the ASCII comes singly, and a CJK
+// character (E1..EC or EE..EF, then two continuation bytes) needs none of
+// utf8_sequence_length's special ranges, so both are checked here, inline.
 std::optional<std::size_t> first_invalid_utf8_fast(std::string_view text) {
+    const auto* p = reinterpret_cast<const unsigned char*>(text.data());
     std::size_t i = 0;
     const std::size_t n = text.size();
     while (i < n) {
         if (i + 8 <= n) {
             std::uint64_t word;
-            std::memcpy(&word, text.data() + i, 8);
+            std::memcpy(&word, p + i, 8);
             if ((word & 0x8080808080808080ull) == 0) {
                 i += 8;
                 continue;
             }
         }
-        // Between CJK characters (是,否,…) the ASCII comes a byte at a time; a CJK character
-        // (E1..EC or EE..EF, then two continuation bytes) needs none of utf8_sequence_length's
-        // special ranges: both checked here, inline.
-        const auto b0 = static_cast<unsigned char>(text[i]);
-        if (b0 < 0x80) {
-            ++i;
-            continue;
+        for (const std::size_t stop = std::min(n, i + 8); i < stop;) {
+            const unsigned char b0 = p[i];
+            if (b0 < 0x80) {
+                ++i;
+            } else if (b0 >= 0xE1 && b0 <= 0xEF && b0 != 0xED && i + 3 <= n && (p[i + 1] & 0xC0) == 0x80 &&
+                       (p[i + 2] & 0xC0) == 0x80) {
+                i += 3;
+            } else {
+                const std::size_t len = utf8_sequence_length(text, i);
+                if (len == 0) return i;
+                i += len;
+            }
         }
-        if (b0 >= 0xE1 && b0 <= 0xEF && b0 != 0xED && i + 3 <= n &&
-            (static_cast<unsigned char>(text[i + 1]) & 0xC0) == 0x80 &&
-            (static_cast<unsigned char>(text[i + 2]) & 0xC0) == 0x80) {
-            i += 3;
-            continue;
-        }
-        const std::size_t len = utf8_sequence_length(text, i);
-        if (len == 0) return i;
-        i += len;
     }
     return std::nullopt;
 }
