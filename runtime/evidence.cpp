@@ -1120,8 +1120,8 @@ bool scan_number(std::string_view text, std::int64_t& mantissa, unsigned& places
 void set_number(Value& v, const Decimal& d) {
     v.tag = Value::Tag::number;
     v.number = d;
-    v.text.reset();
-    v.list.reset();
+    if (v.text) v.text.reset();  // tested first: reset() on an empty pointer still swaps
+    if (v.list) v.list.reset();
 }
 
 }  // namespace

@@ -238,7 +238,7 @@ private:
     void set_number(Value& v, Decimal d) {
         v.tag = Value::Tag::number;
         v.number = std::move(d);
-        v.list.reset();
+        if (v.list) v.list.reset();  // tested first: reset() on an empty pointer still swaps
     }
 
     void error(std::uint32_t line, std::string message) {
