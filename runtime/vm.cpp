@@ -100,8 +100,10 @@ public:
         sheet.group = unit.group;
         sheet.file = unit.file;
         sheet.rules.resize(p_.rules.size());
-        sheet.nodes.resize(p_.nodes.size());
-        for (std::size_t n = 0; n < p_.nodes.size(); ++n) sheet.nodes[n].full = p_.nodes[n].full;
+        if (sheet.nodes.size() != p_.nodes.size()) {  // a fresh state (a reused one keeps `full`)
+            sheet.nodes.resize(p_.nodes.size());
+            for (std::size_t n = 0; n < p_.nodes.size(); ++n) sheet.nodes[n].full = p_.nodes[n].full;
+        }
         sheet.money.resize(p_.money.size());      // nothing allocated without money
         sheet.flags.assign(p_.flags.size(), false);
         s.inputs.resize(p_.population_inputs.size());  // nor without population inputs
@@ -907,7 +909,10 @@ std::optional<Scoresheet> run_one(const Program& p, const UnitEvidence& unit, Di
 // would give a fresh one, for the batch path.
 void reset_for_next_unit(const Program& p, UnitState& s) {
     auto& sheet = s.sheet;
-    for (auto& r : sheet.rules) r = RuleOutcome{};
+    // A rule that did not fire was not written (DEDUCT, AWARD and SCORE set `fired` with the
+    // rest), so it still holds the defaults.
+    for (auto& r : sheet.rules)
+        if (r.fired) r = RuleOutcome{};
     for (std::size_t n = 0; n < sheet.nodes.size(); ++n) {  // `full` stays: start() sets it, nothing changes it
         auto& node = sheet.nodes[n];
         node.score = Decimal{};
