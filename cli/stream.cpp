@@ -30,7 +30,6 @@
 #include <mutex>
 #include <optional>
 #include <thread>
-#include <unordered_map>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -102,35 +101,25 @@ private:
 
 // ---- duplicate unit names -------------------------------------------------------------------
 
-// Every unit name's 64-bit hash, in an open-addressing table (16 bytes a unit at most, the only
-// memory that grows with the run). A hash seen before is only a suspect: the names are compared
-// exactly afterwards (DuplicateCheck::confirm), so a hash collision never reports a duplicate.
+// Every unit name's 64-bit hash, appended as the units come (8 bytes a unit, the only memory
+// that grows with the run) and sorted once at the end: a hash table probed at random would miss
+// the cache for every unit of a large run. A hash seen twice is only a suspect: the names are
+// compared exactly afterwards (BatchRun::confirm_duplicates), so a hash collision never reports
+// a duplicate.
 class NameHashes {
 public:
-    // True when `hash` was seen before.
-    bool insert(std::uint64_t hash) {
-        if (hash == 0) hash = 1;  // 0 marks an empty slot
-        if ((count_ + 1) * 2 > slots_.size()) grow();
-        std::size_t i = hash & (slots_.size() - 1);
-        while (slots_[i] != 0) {
-            if (slots_[i] == hash) return true;
-            i = (i + 1) & (slots_.size() - 1);
-        }
-        slots_[i] = hash;
-        ++count_;
-        return false;
+    void add(std::uint64_t hash) { hashes_.push_back(hash); }
+    // The hashes added more than once, sorted, each once.
+    std::vector<std::uint64_t> repeated() {
+        std::sort(hashes_.begin(), hashes_.end());
+        std::vector<std::uint64_t> out;
+        for (std::size_t i = 1; i < hashes_.size(); ++i)
+            if (hashes_[i] == hashes_[i - 1] && (out.empty() || out.back() != hashes_[i])) out.push_back(hashes_[i]);
+        return out;
     }
 
 private:
-    void grow() {
-        std::vector<std::uint64_t> old = std::move(slots_);
-        slots_.assign(old.empty() ? 1024 : old.size() * 2, 0);
-        count_ = 0;
-        for (const std::uint64_t h : old)
-            if (h != 0) insert(h);
-    }
-    std::vector<std::uint64_t> slots_;
-    std::size_t count_ = 0;
+    std::vector<std::uint64_t> hashes_;
 };
 
 std::uint64_t name_hash(std::string_view name) { return std::hash<std::string_view>{}(name); }
@@ -245,6 +234,20 @@ private:
 
 // ---- the run --------------------------------------------------------------------------------
 
+// The '\n's in `bytes`, found by memchr (vectorised), one row apart: the main thread counts
+// every chunk's lines before handing it over, so a byte-at-a-time count would cost each row
+// its length again.
+std::uint32_t line_feeds(std::string_view bytes) {
+    std::uint32_t count = 0;
+    const char* p = bytes.data();
+    const char* const end = p + bytes.size();
+    while (p < end && (p = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p))))) {
+        ++count;
+        ++p;
+    }
+    return count;
+}
+
 class BatchRun {
 public:
     BatchRun(const bc::Program& program, unsigned jobs, TextEncoding encoding, Sink& sink, Diagnostics& diags)
@@ -272,7 +275,7 @@ private:
                 too_many_ = true;
                 return;
             }
-            if (hashes_.insert(u.hash)) suspects_.insert(u.hash);
+            hashes_.add(u.hash);
         }
     }
 
@@ -324,12 +327,6 @@ private:
     std::vector<EvidenceInput> inputs_;
     std::vector<bool> input_is_csv_;
     NameHashes hashes_;
-    struct SuspectSet {
-        std::unordered_map<std::uint64_t, bool> set;
-        void insert(std::uint64_t h) { set.emplace(h == 0 ? 1 : h, true); }
-        bool empty() const { return set.empty(); }
-        bool contains(std::uint64_t h) const { return set.count(h == 0 ? 1 : h) != 0; }
-    } suspects_;
     std::vector<std::pair<std::string, std::uint32_t>> text_units_;  // name, input index (text files)
     std::size_t units_ = 0;
     bool too_many_ = false;
@@ -402,7 +399,7 @@ bool BatchRun::csv(const std::string& path) {
         chunk.bytes.assign(buffer, 0, cut);
         buffer.erase(0, cut);
         chunk.first_line = buffer_line_;
-        buffer_line_ += static_cast<std::uint32_t>(std::count(chunk.bytes.begin(), chunk.bytes.end(), '\n'));
+        buffer_line_ += line_feeds(chunk.bytes);
         return true;
     };
 
@@ -459,7 +456,7 @@ bool BatchRun::text(const std::string& path) {
         if (!sheet || !writer_.append_row(*sheet, row, diags_)) continue;
         sink_.write(row);
         text_units_.emplace_back(unit.name, inputs_.size());
-        if (hashes_.insert(name_hash(unit.name))) suspects_.insert(name_hash(unit.name));
+        hashes_.add(name_hash(unit.name));
     }
     for (auto& in : set.inputs) {
         inputs_.push_back(in);
@@ -471,14 +468,16 @@ bool BatchRun::text(const std::string& path) {
 // The names whose hashes were seen twice are compared exactly, reading the tables again (only
 // when there is a suspect: a real duplicate, or a hash collision that is then no error).
 void BatchRun::confirm_duplicates() {
-    if (suspects_.empty()) return;
+    const std::vector<std::uint64_t> suspects = hashes_.repeated();
+    if (suspects.empty()) return;
     struct Place {
         std::string file;
         std::uint32_t line = 0;
     };
     std::map<std::string, std::vector<Place>> places;  // suspect names -> where, in input order
     const auto note = [&](const std::string& name, const std::string& file, std::uint32_t line) {
-        if (suspects_.contains(name_hash(name))) places[name].push_back(Place{file, line});
+        if (std::binary_search(suspects.begin(), suspects.end(), name_hash(name)))
+            places[name].push_back(Place{file, line});
     };
     std::size_t text_index = 0;
     for (std::size_t i = 0; i < inputs_.size(); ++i) {

@@ -10,7 +10,7 @@ namespace kaohe::cli {
 // Scores every unit of `options.evidence` with `program` and writes the CSV results to
 // `options.output` (atomically) or stdout. For a program without a population phase, CSV tables
 // are read in blocks and each row is typed, scored and written as it comes, on `options.jobs`
-// threads, in input order; memory does not grow with the rows (beyond 16 bytes a unit for the
+// threads, in input order; memory does not grow with the rows (beyond 8 bytes a unit for the
 // duplicate-name check). A program with a population phase loads the whole run (evaluate_all).
 // False after reporting.
 bool run_csv(const bc::Program& program, const RunOptions& options, Diagnostics& diags);

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <array>
+#include <cstdint>
 #include <cstring>
 #include <optional>
 
@@ -205,6 +207,19 @@ std::size_t csv_rows_end(std::string_view text) {
 
 namespace {
 
+// What a byte is to the scan of an unquoted cell, looked up once per byte: it ends the cell, it
+// is a quote (an error there), and whether it starts a code point (a column; continuation bytes
+// do not).
+enum UnquotedByte : std::uint8_t { ends_cell = 1, is_quote = 2, starts_code_point = 4 };
+constexpr std::array<std::uint8_t, 256> unquoted_byte = [] {
+    std::array<std::uint8_t, 256> kinds{};
+    for (unsigned c = 0; c < kinds.size(); ++c)
+        if ((c & 0xC0) != 0x80) kinds[c] |= starts_code_point;
+    for (const unsigned char c : {',', '\n', '\r'}) kinds[c] |= ends_cell;
+    kinds['"'] |= is_quote;
+    return kinds;
+}();
+
 // Code points in `bytes` (a continuation byte belongs to the previous column).
 std::uint32_t code_points(std::string_view bytes) {
     std::uint32_t n = 0;
@@ -269,9 +284,9 @@ bool CsvRowCursor::next(CsvRow& row, std::size_t header_cells) {
             }
             if (count == row.cells.size()) row.cells.emplace_back();
             CsvCell& cell = row.cells[count++];
-            cell.text.clear();
             cell.pos = SourcePos{line_, column_};
             if (i_ < n && p[i_] == '"') {
+                cell.text.clear();  // appended to piece by piece (an unquoted cell is assigned whole)
                 advance(1);  // the opening quote
                 for (;;) {
                     if (i_ >= n) {
@@ -319,12 +334,12 @@ bool CsvRowCursor::next(CsvRow& row, std::size_t header_cells) {
                 std::size_t j = i_;
                 std::uint32_t columns = 0;
                 for (; j < n; ++j) {
-                    const auto c = static_cast<unsigned char>(p[j]);
-                    if (c == ',' || c == '\n' || c == '\r') break;
-                    if (c == '"' && !bad)
+                    const std::uint8_t kind = unquoted_byte[static_cast<unsigned char>(p[j])];
+                    if (kind & ends_cell) break;
+                    if ((kind & is_quote) && !bad)
                         error(SourcePos{line_, column_ + columns}, "a quote inside an unquoted cell",
                               "quote the whole cell and write each quote inside it twice: \"\"");
-                    columns += (c & 0xC0) != 0x80;
+                    columns += (kind & starts_code_point) != 0;
                 }
                 cell.text.assign(p + i_, j - i_);
                 i_ = j;

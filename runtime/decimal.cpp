@@ -187,6 +187,24 @@ std::string to_decimal_digits(std::int64_t x) {
     return x < 0 ? "-" + to_decimal_digits(magnitude(x)) : to_decimal_digits(magnitude(x));
 }
 
+// Appends `scaled` / 10^places (places < small_pow10_count) with exactly `places` digits after
+// the point, and a '-' when `negative`: the digits are written from the right into a stack
+// buffer and appended in one go (a batch run prints every number of every row this way).
+void append_scaled(std::string& out, bool negative, std::uint64_t scaled, unsigned places) {
+    // The sign, at most 20 digits, the leading zeros of "0.000…" and the point.
+    std::array<char, 2 * small_pow10_count + 4> buffer;
+    char* const end = buffer.data() + buffer.size();
+    char* p = end;
+    unsigned written = 0;
+    do {
+        *--p = static_cast<char>('0' + scaled % 10);
+        scaled /= 10;
+        if (++written == places) *--p = '.';
+    } while (scaled != 0 || written <= places);
+    if (negative) *--p = '-';
+    out.append(p, static_cast<std::size_t>(end - p));
+}
+
 cpp_int pow10(unsigned places) { return boost::multiprecision::pow(cpp_int(10), places); }
 
 // The value of a run of decimal digits. Leading zeros are stripped first because cpp_int's
@@ -431,6 +449,10 @@ std::string Decimal::to_fixed_string(unsigned places) const {
 }
 
 bool Decimal::append_exact(std::string& out) const {
+    if (!big_ && den_ == 1) {  // an integer: no places to work out
+        append_scaled(out, num_ < 0, magnitude(num_), 0);
+        return true;
+    }
     const auto needed = big_ ? places_for_denominator(cpp_int(boost::multiprecision::denominator(big_->value)))
                              : places_for_denominator(static_cast<std::uint64_t>(den_));
     if (!needed) return false;
@@ -439,29 +461,20 @@ bool Decimal::append_exact(std::string& out) const {
 }
 
 void Decimal::append_fixed(std::string& out, unsigned places) const {
+    // Small and den divides 10^places (so it fits those places): the value times 10^places is
+    // an integer; write its digits with the point put back.
+    std::uint64_t small_scaled = 0;
+    if (!big_ && places < small_pow10_count && small_pow10[places] % static_cast<std::uint64_t>(den_) == 0 &&
+        !__builtin_mul_overflow(magnitude(num_), small_pow10[places] / static_cast<std::uint64_t>(den_),
+                                &small_scaled)) {
+        append_scaled(out, num_ < 0, small_scaled, places);
+        return;
+    }
     if (!fits_places(places)) {
         throw std::invalid_argument("Decimal::to_fixed_string: " + to_fraction_string() + " does not fit in " +
                                     std::to_string(places) + " decimal places");
     }
     if (is_negative()) out += '-';
-    // The value times 10^places is an integer; write its digits, then put the point back.
-    std::uint64_t small_scaled = 0;
-    if (!big_ && places < small_pow10_count &&
-        !__builtin_mul_overflow(magnitude(num_), small_pow10[places] / static_cast<std::uint64_t>(den_),
-                                &small_scaled)) {
-        // At most 20 digits, 18 leading zeros ("0.000…"), and the point: a stack buffer.
-        std::array<char, 2 * small_pow10_count + 4> buffer{};
-        const auto end = std::to_chars(buffer.data(), buffer.data() + buffer.size(), small_scaled).ptr;
-        const auto digits = static_cast<std::size_t>(end - buffer.data());
-        if (places == 0) {
-            out.append(buffer.data(), digits);
-        } else if (digits > places) {
-            out.append(buffer.data(), digits - places).append(1, '.').append(end - places, places);
-        } else {
-            out.append("0.").append(places - digits, '0').append(buffer.data(), digits);
-        }
-        return;
-    }
     const cpp_rational value = Big::rational_of(*this);
     std::string digits = (boost::multiprecision::abs(boost::multiprecision::numerator(value)) * pow10(places) /
                           boost::multiprecision::denominator(value))
@@ -471,6 +484,27 @@ void Decimal::append_fixed(std::string& out, unsigned places) const {
         digits.insert(digits.size() - places, 1, '.');
     }
     out += digits;
+}
+
+void Decimal::append_rounded(std::string& out, unsigned places, Rounding mode) const {
+    // Small path, as round()'s: |num| * 10^places = q * den + r, then q printed directly
+    // instead of made a Decimal (reduced) and scaled back up by append_fixed.
+    std::uint64_t scaled = 0;
+    if (!big_ && places <= max_round_places && !__builtin_mul_overflow(magnitude(num_), small_pow10[places], &scaled)) {
+        const auto den = static_cast<std::uint64_t>(den_);
+        std::uint64_t q = scaled / den;
+        const std::uint64_t r = scaled % den;
+        if (r != 0) {
+            const std::uint64_t twice_r = 2 * r;  // r < den <= INT64_MAX: no overflow
+            const int half = (twice_r > den) - (twice_r < den);
+            if (rounds_away(mode, half, (q & 1) != 0)) ++q;
+        }
+        if (q <= static_cast<std::uint64_t>(int64_max)) {
+            append_scaled(out, num_ < 0 && q != 0, q, places);  // a value rounded to 0 prints unsigned
+            return;
+        }
+    }
+    round(places, mode).append_fixed(out, places);
 }
 
 std::string Decimal::to_fraction_string() const {

@@ -16,6 +16,7 @@
 #include <compare>
 #include <cstdint>
 #include <memory>
+#include <numeric>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -113,6 +114,8 @@ public:
     // append_exact returns false (appending nothing) when the value does not terminate.
     bool append_exact(std::string& out) const;
     void append_fixed(std::string& out, unsigned places) const;  // the value must fit_places(places)
+    // round(places, mode).append_fixed(out, places), without making the rounded Decimal.
+    void append_rounded(std::string& out, unsigned places, Rounding mode) const;
 
 private:
     struct Big;
@@ -134,10 +137,12 @@ private:
     static bool equal_big(const Decimal& a, const Decimal& b);
     bool big_is_integer() const;
     int big_sign() const;
-    // The small fast paths: true with the reduced result in `r` (and nothing allocated); false
-    // when the case is not one they cover or an intermediate would overflow.
-    static bool add_fast(const Decimal& a, const Decimal& b, Decimal& r);
-    static bool sub_fast(const Decimal& a, const Decimal& b, Decimal& r);
+    // The small fast paths: true with the reduced result's parts in `num`/`den` (no Decimal is
+    // made, so no temporary's destructor runs either); false when the case is not one they
+    // cover or an intermediate would overflow.
+    static bool add_fast(const Decimal& a, const Decimal& b, std::int64_t& num, std::int64_t& den);
+    static void reduce_over(std::int64_t& num, std::int64_t& den, std::int64_t common_den);
+    static bool sub_fast(const Decimal& a, const Decimal& b, std::int64_t& num, std::int64_t& den);
 
     std::int64_t num_ = 0;
     std::int64_t den_ = 1;
@@ -145,68 +150,90 @@ private:
 };
 
 // ---- the inline fast paths ------------------------------------------------------------------
+// num/common_den reduced into num/den (common_den > 0): a binary gcd on magnitudes, so an
+// INT64_MIN numerator is safe (the gcd divides common_den, so it fits in int64_t).
+[[gnu::always_inline]] inline void Decimal::reduce_over(std::int64_t& num, std::int64_t& den, std::int64_t common_den) {
+    const std::uint64_t magnitude = num < 0 ? std::uint64_t{0} - static_cast<std::uint64_t>(num) : static_cast<std::uint64_t>(num);
+    const auto g = static_cast<std::int64_t>(std::gcd(magnitude, static_cast<std::uint64_t>(common_den)));
+    num /= g;  // g == 1 for INT64_MIN over an odd den; else g >= 2 and the quotient fits
+    den = common_den / g;
+}
+
 // Always inlined: GCC otherwise makes out-of-line clones of them, and a call costs more than the
 // fast path itself.
 // Both small, and either the same denominator 1 (integers) or one of them an integer:
-// p/q + n = (p + n*q)/q is already reduced (gcd(p + n*q, q) = gcd(p, q) = 1), so no gcd is taken.
+// p/q + n = (p + n*q)/q is already reduced (gcd(p + n*q, q) = gcd(p, q) = 1), so no gcd is taken;
+// or the same denominator (scores in halves): one gcd, no cross-multiplication.
 
-[[gnu::always_inline]] inline bool Decimal::add_fast(const Decimal& a, const Decimal& b, Decimal& r) {
+[[gnu::always_inline]] inline bool Decimal::add_fast(const Decimal& a, const Decimal& b, std::int64_t& num,
+                                                     std::int64_t& den) {
     if (a.big_ || b.big_) return false;
     std::int64_t scaled = 0;
     if (b.den_ == 1) {
-        if (__builtin_mul_overflow(b.num_, a.den_, &scaled) || __builtin_add_overflow(a.num_, scaled, &r.num_)) return false;
-        r.den_ = a.den_;
+        if (__builtin_mul_overflow(b.num_, a.den_, &scaled) || __builtin_add_overflow(a.num_, scaled, &num)) return false;
+        den = a.den_;
         return true;
     }
     if (a.den_ == 1) {
-        if (__builtin_mul_overflow(a.num_, b.den_, &scaled) || __builtin_add_overflow(scaled, b.num_, &r.num_)) return false;
-        r.den_ = b.den_;
+        if (__builtin_mul_overflow(a.num_, b.den_, &scaled) || __builtin_add_overflow(scaled, b.num_, &num)) return false;
+        den = b.den_;
+        return true;
+    }
+    if (a.den_ == b.den_) {  // 12.5 + 5.5: halves, tenths
+        if (__builtin_add_overflow(a.num_, b.num_, &num)) return false;
+        reduce_over(num, den, a.den_);
         return true;
     }
     return false;
 }
 
-[[gnu::always_inline]] inline bool Decimal::sub_fast(const Decimal& a, const Decimal& b, Decimal& r) {
+[[gnu::always_inline]] inline bool Decimal::sub_fast(const Decimal& a, const Decimal& b, std::int64_t& num,
+                                                     std::int64_t& den) {
     if (a.big_ || b.big_) return false;
     std::int64_t scaled = 0;
     if (b.den_ == 1) {
-        if (__builtin_mul_overflow(b.num_, a.den_, &scaled) || __builtin_sub_overflow(a.num_, scaled, &r.num_)) return false;
-        r.den_ = a.den_;
+        if (__builtin_mul_overflow(b.num_, a.den_, &scaled) || __builtin_sub_overflow(a.num_, scaled, &num)) return false;
+        den = a.den_;
         return true;
     }
     if (a.den_ == 1) {
-        if (__builtin_mul_overflow(a.num_, b.den_, &scaled) || __builtin_sub_overflow(scaled, b.num_, &r.num_)) return false;
-        r.den_ = b.den_;
+        if (__builtin_mul_overflow(a.num_, b.den_, &scaled) || __builtin_sub_overflow(scaled, b.num_, &num)) return false;
+        den = b.den_;
+        return true;
+    }
+    if (a.den_ == b.den_) {
+        if (__builtin_sub_overflow(a.num_, b.num_, &num)) return false;
+        reduce_over(num, den, a.den_);
         return true;
     }
     return false;
 }
 
 [[gnu::always_inline]] inline Decimal operator+(const Decimal& a, const Decimal& b) {
-    Decimal r;
-    return Decimal::add_fast(a, b, r) ? r : Decimal::add_general(a, b);
+    std::int64_t num = 0, den = 1;
+    return Decimal::add_fast(a, b, num, den) ? Decimal::reduced(num, den) : Decimal::add_general(a, b);
 }
 
 [[gnu::always_inline]] inline Decimal operator-(const Decimal& a, const Decimal& b) {
-    Decimal r;
-    return Decimal::sub_fast(a, b, r) ? r : Decimal::sub_general(a, b);
+    std::int64_t num = 0, den = 1;
+    return Decimal::sub_fast(a, b, num, den) ? Decimal::reduced(num, den) : Decimal::sub_general(a, b);
 }
 
 [[gnu::always_inline]] inline Decimal& Decimal::operator+=(const Decimal& b) {
-    Decimal r;
-    if (add_fast(*this, b, r)) {
-        num_ = r.num_;
-        den_ = r.den_;
+    std::int64_t num = 0, den = 1;
+    if (add_fast(*this, b, num, den)) {
+        num_ = num;
+        den_ = den;
         return *this;
     }
     return *this = add_general(*this, b);
 }
 
 [[gnu::always_inline]] inline Decimal& Decimal::operator-=(const Decimal& b) {
-    Decimal r;
-    if (sub_fast(*this, b, r)) {
-        num_ = r.num_;
-        den_ = r.den_;
+    std::int64_t num = 0, den = 1;
+    if (sub_fast(*this, b, num, den)) {
+        num_ = num;
+        den_ = den;
         return *this;
     }
     return *this = sub_general(*this, b);

@@ -2,6 +2,7 @@
 
 #include "runtime/csv.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
@@ -89,12 +90,37 @@ std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
     return len;
 }
 
+// Skips ASCII eight bytes at a time (most of an evidence table is digits, commas and short
+// words). Where a word holds other bytes, the next eight or so go byte by byte: between CJK
+// characters (是,否,…) the ASCII comes singly, and a CJK character (E1..EC or EE..EF, then two
+// continuation bytes) needs none of utf8_sequence_length's special ranges, so both are checked
+// here, inline.
 std::optional<std::size_t> first_invalid_utf8(std::string_view text) {
-    for (std::size_t i = first_non_ascii(text); i < text.size();) {
-        const std::size_t len = utf8_sequence_length(text, i);
-        if (len == 0) return i;
-        i += len;
-        i += first_non_ascii(text.substr(i));
+    const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+    std::size_t i = 0;
+    const std::size_t n = text.size();
+    while (i < n) {
+        if (i + 8 <= n) {
+            std::uint64_t word;
+            std::memcpy(&word, p + i, 8);
+            if ((word & 0x8080808080808080ull) == 0) {
+                i += 8;
+                continue;
+            }
+        }
+        for (const std::size_t stop = std::min(n, i + 8); i < stop;) {
+            const unsigned char b0 = p[i];
+            if (b0 < 0x80) {
+                ++i;
+            } else if (b0 >= 0xE1 && b0 <= 0xEF && b0 != 0xED && i + 3 <= n && (p[i + 1] & 0xC0) == 0x80 &&
+                       (p[i + 2] & 0xC0) == 0x80) {
+                i += 3;
+            } else {
+                const std::size_t len = utf8_sequence_length(text, i);
+                if (len == 0) return i;
+                i += len;
+            }
+        }
     }
     return std::nullopt;
 }

@@ -217,7 +217,6 @@ public:
         return v;
     }
 
-private:
     // What a vote count is typed as: a count whose measure word is 票 (docs/language.md).
     static const bc::FieldSpec& vote_count_spec() {
         static const bc::FieldSpec spec = [] {
@@ -230,6 +229,7 @@ private:
         return spec;
     }
 
+private:
     // "好: N, 较好: N, ..." for messages.
     std::vector<std::string> tally_example(const bc::FieldSpec& spec) const {
         std::vector<std::string> parts;
@@ -1080,10 +1080,12 @@ namespace {
 
 // How a slot's cell is typed on the fast path; anything the fast path does not accept (and
 // every error) goes the ordinary way, so values and messages are the loader's own.
-enum class FastKind : std::uint8_t { yes_no, number, choice, list, other, by_default };
+enum class FastKind : std::uint8_t { yes_no, number, choice, list, tally, other, by_default };
 
-std::string_view trim_view(std::string_view s) {
+// Inline, and one test for the common cell with nothing to trim: it runs for every cell.
+[[gnu::always_inline]] inline std::string_view trim_view(std::string_view s) {
     const auto space = [](char c) { return c == ' ' || c == '\t'; };
+    if (s.empty() || (!space(s.front()) && !space(s.back()))) return s;
     while (!s.empty() && space(s.front())) s.remove_prefix(1);
     while (!s.empty() && space(s.back())) s.remove_suffix(1);
     return s;
@@ -1124,11 +1126,25 @@ bool scan_number(std::string_view text, std::int64_t& mantissa, unsigned& places
 void set_number(Value& v, const Decimal& d) {
     v.tag = Value::Tag::number;
     v.number = d;
-    v.text.reset();
-    v.list.reset();
+    if (v.text) v.text.reset();  // tested first: reset() on an empty pointer still swaps
+    if (v.list) v.list.reset();
 }
 
 }  // namespace
+
+// A list's columns as the fast path walks them: for each record the header has columns for (in
+// record-number order), the column of each of the list's fields, or no_column.
+struct ListPlan {
+    static constexpr std::size_t no_column = static_cast<std::size_t>(-1);
+    std::vector<std::vector<std::size_t>> records;
+
+    ListPlan(const bc::FieldSpec& spec, const ListColumns& columns) {
+        for (const auto& [number, fields] : columns) {
+            auto& record = records.emplace_back(spec.fields.size(), no_column);
+            for (const auto& [field, column] : fields) record[field] = column;
+        }
+    }
+};
 
 struct CsvUnitTyper::Impl {
     const bc::Program& program;
@@ -1136,6 +1152,16 @@ struct CsvUnitTyper::Impl {
     std::shared_ptr<const CsvLayout> layout;
     std::vector<FastKind> fast;                 // per slot
     std::vector<std::optional<Value>> defaults; // per slot: the typed `default`, typed once
+    std::vector<ListPlan> list_plans;           // per slot (empty but for lists with columns)
+    // Per slot, a tally's column for each value of its choice type (fast path: every value has a
+    // column; otherwise the slot is FastKind::other).
+    std::vector<std::vector<std::size_t>> tally_columns;
+    // Per slot, the list or tally storage this typer made for the previous row: reused for the
+    // next when nothing else holds it any more (see reusable_list), so a row of numbers and
+    // choices allocates nothing for its lists either. Records beyond a shorter row's count wait
+    // in the slot's spare_records, storage kept.
+    std::vector<std::shared_ptr<List>> own_lists;
+    std::vector<std::vector<Record>> spare_records;
     SelfTargets targets;
 
     Impl(const bc::Program& p, std::string file, std::shared_ptr<const CsvLayout> l)
@@ -1145,11 +1171,18 @@ struct CsvUnitTyper::Impl {
         const std::size_t n = program.evidence.size();
         fast.resize(n, FastKind::other);
         defaults.resize(n);
+        list_plans.reserve(n);
+        tally_columns.resize(n);
+        own_lists.resize(n);
+        spare_records.resize(n);
         for (std::uint32_t s = 0; s < n; ++s) {
             const bc::FieldSpec& spec = program.evidence[s];
             defaults[s] = typer.type_default(spec);
+            list_plans.emplace_back(spec, layout->list_columns[s]);
             const bool parts = !layout->list_columns[s].empty() || !layout->vote_columns[s].empty();
             if (spec.type == bc::FieldType::list && parts) fast[s] = FastKind::list;
+            else if (spec.type == bc::FieldType::votes && parts && every_value_has_column(spec, s, typer))
+                fast[s] = FastKind::tally;
             else if (parts) fast[s] = FastKind::other;
             else if (!layout->scalar_columns[s]) fast[s] = FastKind::by_default;
             else if (spec.type == bc::FieldType::yes_no) fast[s] = FastKind::yes_no;
@@ -1157,6 +1190,20 @@ struct CsvUnitTyper::Impl {
             else if (spec.type == bc::FieldType::choice && spec.choice_type < program.choice_types.size())
                 fast[s] = FastKind::choice;
         }
+    }
+
+    // A tally whose header has a column for every value of its choice type is typed on the fast
+    // path, its counts in the choice type's order; `tally_columns[s]` is then set.
+    bool every_value_has_column(const bc::FieldSpec& spec, std::uint32_t s, const Typer& typer) {
+        const std::size_t values = typer.choices(spec).size();
+        const VoteColumns& columns = layout->vote_columns[s];
+        if (values == 0 || columns.size() != values) return false;
+        for (const auto& [value, column] : columns) {
+            if (value >= values) return false;
+            tally_columns[s].resize(values);
+            tally_columns[s][value] = column;
+        }
+        return true;
     }
 
     // The fast path for one scalar cell; false when the cell must be typed the ordinary way.
@@ -1213,7 +1260,7 @@ struct CsvUnitTyper::Impl {
         if (!scan_number(text, mantissa, places, percent)) return false;
         if (spec.unit == bc::Unit::percent && spec.type != bc::FieldType::count) places += 2;  // 85% = 85 = 0.85
         if (places > Decimal::max_round_places) return false;
-        const Decimal d = Decimal::from_scaled(mantissa, places);
+        const Decimal d = places == 0 ? Decimal(mantissa) : Decimal::from_scaled(mantissa, places);
         if (spec.type == bc::FieldType::count) {
             if (percent || !d.is_integer() || d.is_negative()) return false;
         } else if (spec.unit != bc::Unit::percent && percent) {
@@ -1226,34 +1273,79 @@ struct CsvUnitTyper::Impl {
         return true;
     }
 
-    // A list's records on the fast path (CsvRowTyper::type_list's rules: a record is present when
-    // any of its cells is non-empty; its empty cells take the field's default). nullopt when any
-    // cell must be typed the ordinary way.
-    std::optional<Value> fast_list(const bc::FieldSpec& spec, const ListColumns& columns, const CsvRow& row) const {
-        List records;
-        for (const auto& [number, fields] : columns) {
-            bool present = false;
-            for (const auto& [field, column] : fields)
-                if (!trim_view(row.cells[column].text).empty()) present = true;
-            if (!present) continue;
-            Record& record = records.emplace_back(spec.fields.size());
-            for (std::uint32_t f = 0; f < spec.fields.size(); ++f) {
-                const bc::FieldSpec& field = spec.fields[f];
-                const auto column = fields.find(f);
-                const std::string_view text =
-                    column == fields.end() ? std::string_view() : trim_view(row.cells[column->second].text);
-                if (text.empty()) return std::nullopt;  // defaults and missing fields: the ordinary way
-                if (field.type == bc::FieldType::text) record[f] = Value::of_text(std::string(text));
-                else if (!fast_value(field, kind_of(field), text, record[f])) return std::nullopt;
+    // The list storage of slot `s` for this row, with `count` records: the previous row's when
+    // only this typer and `v` (the previous row's value) still hold it. The VM keeps no reference
+    // to a list once a unit is scored (its loops read through plain pointers), so after the
+    // first row this allocates nothing; anything else still holding it gets a fresh list.
+    List& reusable_list(std::uint32_t s, const Value& v, std::size_t count) {
+        auto& own = own_lists[s];
+        if (!own || v.list.get() != own.get() || own.use_count() != 2) own = std::make_shared<List>();
+        List& list = *own;
+        auto& spare = spare_records[s];
+        while (list.size() > count) {
+            spare.push_back(std::move(list.back()));
+            list.pop_back();
+        }
+        while (list.size() < count) {
+            if (spare.empty()) {
+                list.emplace_back();
+            } else {
+                list.push_back(std::move(spare.back()));
+                spare.pop_back();
             }
         }
-        return Value::of_list(std::move(records));
+        return list;
     }
 
-    bool all_blank(const ListColumns& columns, const CsvRow& row) const {
-        for (const auto& [number, fields] : columns)
-            for (const auto& [field, column] : fields)
-                if (!trim_view(row.cells[column].text).empty()) return false;
+    void set_own_list(std::uint32_t s, Value& v, Value::Tag tag) {
+        v.tag = tag;
+        if (v.list.get() != own_lists[s].get()) v.list = own_lists[s];
+        v.text.reset();
+    }
+
+    // A list's records on the fast path (CsvRowTyper::type_list's rules: a record is present when
+    // any of its cells is non-empty; its empty cells take the field's default), into `v`. False
+    // when any cell must be typed the ordinary way (`v` is then to be replaced).
+    bool fast_list(std::uint32_t s, const CsvRow& row, Value& v) {
+        const bc::FieldSpec& spec = program.evidence[s];
+        const auto& plan = list_plans[s].records;
+        const auto present = [&](const std::vector<std::size_t>& columns) {
+            for (const std::size_t column : columns)
+                if (column != ListPlan::no_column && !trim_view(row.cells[column].text).empty()) return true;
+            return false;
+        };
+        std::size_t count = 0;
+        for (const auto& columns : plan) count += present(columns);
+        List& records = reusable_list(s, v, count);
+        std::size_t r = 0;
+        for (const auto& columns : plan) {
+            if (!present(columns)) continue;
+            Record& record = records[r++];
+            record.resize(spec.fields.size());
+            for (std::uint32_t f = 0; f < spec.fields.size(); ++f) {
+                const bc::FieldSpec& field = spec.fields[f];
+                const std::string_view text =
+                    columns[f] == ListPlan::no_column ? std::string_view() : trim_view(row.cells[columns[f]].text);
+                if (text.empty()) return false;  // defaults and missing fields: the ordinary way
+                if (field.type == bc::FieldType::text) record[f] = Value::of_text(std::string(text));
+                else if (!fast_value(field, kind_of(field), text, record[f])) return false;
+            }
+        }
+        set_own_list(s, v, Value::Tag::list);
+        return true;
+    }
+
+    // A tally's counts on the fast path (CsvRowTyper::type_tally's rules: every count written, a
+    // whole number of votes), into `v`; false when any must be typed the ordinary way.
+    bool fast_tally(std::uint32_t s, const CsvRow& row, Value& v) {
+        const auto& columns = tally_columns[s];
+        Record& counts = reusable_list(s, v, 1).front();
+        counts.resize(columns.size());
+        for (std::size_t c = 0; c < columns.size(); ++c) {
+            const std::string_view text = trim_view(row.cells[columns[c]].text);
+            if (text.empty() || !fast_number(Typer::vote_count_spec(), text, counts[c])) return false;
+        }
+        set_own_list(s, v, Value::Tag::votes);
         return true;
     }
 
@@ -1281,44 +1373,43 @@ struct CsvUnitTyper::Impl {
             if (!typer) typer.emplace(program, path, diags);
             return CsvRowTyper{program, path, *typer, targets, diags};
         };
-        bool ok = true;
         for (std::uint32_t s = 0; s < n; ++s) {
             Value& v = unit.values[s];
             FactOrigin& origin = unit.origins[s];
             if (!same_file) origin.file = path;
             origin.line = fast[s] == FastKind::by_default ? 0 : row.line;
-            std::optional<Value> typed;
+            // The ordinary way's value, when it gives one (else it has reported why, and the
+            // row fails on the error count below).
+            const auto take = [&v](std::optional<Value> typed) {
+                if (typed) v = std::move(*typed);
+            };
             switch (fast[s]) {
             case FastKind::by_default:
                 if (defaults[s]) v = *defaults[s];
-                else typed = slow().typer.type_default(program.evidence[s]);
+                else take(slow().typer.type_default(program.evidence[s]));
                 break;
             case FastKind::list:
-                if (all_blank(l.list_columns[s], row)) {
-                    if (!v.list || !v.list->empty() || v.tag != Value::Tag::list) v = Value::of_list({});
-                } else {
-                    typed = fast_list(program.evidence[s], l.list_columns[s], row);
-                    if (!typed) typed = slow().type_list(program.evidence[s], l.list_columns[s], row);
-                }
+                if (!fast_list(s, row, v)) take(slow().type_list(program.evidence[s], l.list_columns[s], row));
+                break;
+            case FastKind::tally:
+                if (!fast_tally(s, row, v)) take(slow().type_tally(program.evidence[s], l.vote_columns[s], row));
                 break;
             case FastKind::other:
                 if (!l.list_columns[s].empty() || !l.vote_columns[s].empty())
-                    typed = program.evidence[s].type == bc::FieldType::list
-                                ? slow().type_list(program.evidence[s], l.list_columns[s], row)
-                                : slow().type_tally(program.evidence[s], l.vote_columns[s], row);
+                    take(program.evidence[s].type == bc::FieldType::list
+                             ? slow().type_list(program.evidence[s], l.list_columns[s], row)
+                             : slow().type_tally(program.evidence[s], l.vote_columns[s], row));
                 else
-                    typed = slow().type_cell(program.evidence[s], row.cells[*l.scalar_columns[s]],
-                                             program.evidence[s].name);
+                    take(slow().type_cell(program.evidence[s], row.cells[*l.scalar_columns[s]],
+                                          program.evidence[s].name));
                 break;
             default: {
                 const CsvCell& cell = row.cells[*l.scalar_columns[s]];
                 if (!fast_cell(s, trim_view(cell.text), v))
-                    typed = slow().type_cell(program.evidence[s], cell, program.evidence[s].name);
+                    take(slow().type_cell(program.evidence[s], cell, program.evidence[s].name));
                 break;
             }
             }
-            if (typed) v = std::move(*typed);
-            else if (diags.error_count() != errors_before) ok = false;
         }
         if (l.self_columns.empty()) {
             unit.self_scores.resize(targets.node_count());
@@ -1328,7 +1419,7 @@ struct CsvUnitTyper::Impl {
             unit.self_origins.assign(targets.node_count(), FactOrigin{});
             slow().type_self_scores(l, row, unit);
         }
-        return ok && diags.error_count() == errors_before;
+        return diags.error_count() == errors_before;
     }
 };
 

@@ -67,7 +67,7 @@ bool CsvResultWriter::append_row(const Scoresheet& sheet, std::string& out, Diag
         out += ',';
         if (info.display_places) {
             const unsigned places = std::min<unsigned>(*info.display_places, Decimal::max_round_places);
-            value.round(places, info.display_mode).append_fixed(out, places);
+            value.append_rounded(out, places, info.display_mode);
             return true;
         }
         return value.append_exact(out);

@@ -100,8 +100,10 @@ public:
         sheet.group = unit.group;
         sheet.file = unit.file;
         sheet.rules.resize(p_.rules.size());
-        sheet.nodes.resize(p_.nodes.size());
-        for (std::size_t n = 0; n < p_.nodes.size(); ++n) sheet.nodes[n].full = p_.nodes[n].full;
+        if (sheet.nodes.size() != p_.nodes.size()) {  // a fresh state (a reused one keeps `full`)
+            sheet.nodes.resize(p_.nodes.size());
+            for (std::size_t n = 0; n < p_.nodes.size(); ++n) sheet.nodes[n].full = p_.nodes[n].full;
+        }
         sheet.money.resize(p_.money.size());      // nothing allocated without money
         sheet.flags.assign(p_.flags.size(), false);
         s.inputs.resize(p_.population_inputs.size());  // nor without population inputs
@@ -232,9 +234,13 @@ private:
         v.tag = Value::Tag::yes_no;
         v.yes = b;
     }
+    // Also drops a votes value's reference to its counts, as ITER_BEGIN drops a list's: the
+    // evidence keeps them alive, and a batch typer reuses their storage for the next unit
+    // (CsvUnitTyper) only when nothing else refers to it.
     void set_number(Value& v, Decimal d) {
         v.tag = Value::Tag::number;
         v.number = std::move(d);
+        if (v.list) v.list.reset();  // tested first: reset() on an empty pointer still swaps
     }
 
     void error(std::uint32_t line, std::string message) {
@@ -340,7 +346,7 @@ private:
 
     // DEDUCT/AWARD: the rule fires with the popped amount, bounded by its cap.
     bool apply(std::uint32_t r, RuleKind kind, std::size_t pc) {
-        Decimal amount = stack_[--sp_].number;
+        const Decimal& amount = stack_[--sp_].number;  // the popped slot stays as it is until the next push
         const auto& rule = p_.rules[r];
         if (amount.is_negative()) {
             error(rule.line ? rule.line : p_.lines[pc],
@@ -352,7 +358,7 @@ private:
         out.fired = true;
         out.capped = rule.cap && *rule.cap < amount;
         out.applied = out.capped ? *rule.cap : amount;
-        out.amount = std::move(amount);
+        out.amount = amount;
         auto& node = sheet().nodes[rule.node];
         (kind == RuleKind::deduct ? node.deducted : node.awarded) += out.applied;
         return true;
@@ -361,12 +367,12 @@ private:
     // SCORE: the computed node's raw score. Its children do not add to it (finalise), so the
     // node's running sum holds exactly this value until its NODE clamps it.
     void set_score(std::uint32_t r) {
-        Decimal x = stack_[--sp_].number;
+        const Decimal& x = stack_[--sp_].number;  // the popped slot stays as it is until the next push
         auto& out = sheet().rules[r];
         out.fired = true;
         out.applied = x;
         out.amount = x;
-        sheet().nodes[p_.rules[r].node].score = std::move(x);
+        sheet().nodes[p_.rules[r].node].score = x;
     }
 
     // NODE: until now `score` has accumulated the children's scores (or, for a computed node,
@@ -529,7 +535,11 @@ private:
                 else --sp_;
                 break;
             case Op::ITER_BEGIN: {
-                const List* list = stack_[--sp_].list.get();
+                // The loop reads the list through a plain pointer: the evidence (or, for a list
+                // in a record, the list around it) keeps it alive until the unit is scored.
+                Value& popped = stack_[--sp_];
+                const List* list = popped.list.get();
+                popped.list.reset();
                 Loop loop;
                 loop.list = list;
                 if constexpr (Explaining) {
@@ -899,10 +909,12 @@ std::optional<Scoresheet> run_one(const Program& p, const UnitEvidence& unit, Di
 // would give a fresh one, for the batch path.
 void reset_for_next_unit(const Program& p, UnitState& s) {
     auto& sheet = s.sheet;
-    for (auto& r : sheet.rules) r = RuleOutcome{};
-    for (std::size_t n = 0; n < sheet.nodes.size(); ++n) {
+    // A rule that did not fire was not written (DEDUCT, AWARD and SCORE set `fired` with the
+    // rest), so it still holds the defaults.
+    for (auto& r : sheet.rules)
+        if (r.fired) r = RuleOutcome{};
+    for (std::size_t n = 0; n < sheet.nodes.size(); ++n) {  // `full` stays: start() sets it, nothing changes it
         auto& node = sheet.nodes[n];
-        node.full = p.nodes[n].full;
         node.score = Decimal{};
         node.deducted = Decimal{};
         node.awarded = Decimal{};

@@ -489,7 +489,51 @@ TEST_CASE("property: fraction-with-integer fast paths agree with cpp_rational", 
         accumulated -= a;
         CHECK(accumulated == whole);
         CHECK(((a + whole).is_small()) == fits_small(ra + rn));
+        // The same denominator (a fraction plus an integer keeps it): 25/2 + 11/2 = 18, one gcd.
+        const Decimal b = a - Decimal(n % 1000);
+        const cpp_rational rb = ra - cpp_rational(cpp_int(n % 1000));
+        if (b.is_small()) {
+            CHECK((a + b).to_fraction_string() == fraction_text(ra + rb));
+            CHECK((b - a).to_fraction_string() == fraction_text(rb - ra));
+            Decimal sum = a;
+            sum += b;
+            CHECK(sum.to_fraction_string() == fraction_text(ra + rb));
+        }
     }
+}
+
+// The batch printers (append_rounded, append_exact, append_fixed's direct path) against the
+// general ones they shortcut: round() then to_fixed_string, and to_exact_string; small values
+// near the int64 edges, values that only the big path can print, every mode and sign.
+TEST_CASE("property: the appending printers agree with round and to_fixed_string", "[decimal][print][property]") {
+    RationalSource source(0x7072696e74);
+    const Rounding modes[] = {Rounding::half_up, Rounding::half_even, Rounding::down, Rounding::up};
+    const Decimal past_64_bits = Decimal(int64_max) * 10 + Decimal(1) / 8;  // big, terminating
+    for (int i = 0; i < 20000; ++i) {
+        const std::int64_t n = source.numerator();
+        const std::int64_t d = source.denominator();
+        const Decimal a = i % 50 == 0 ? past_64_bits * (n % 3) - Decimal(n) / d : Decimal(n) / d;
+        const unsigned places = static_cast<unsigned>(i % (Decimal::max_round_places + 1));
+        const Rounding mode = modes[i % 4];
+        INFO("a = " << a.to_fraction_string() << ", places " << places);
+        // Appended after text already there, as a row is built.
+        std::string rounded = "x", expected = "x";
+        a.append_rounded(rounded, places, mode);
+        expected += a.round(places, mode).to_fixed_string(places);
+        CHECK(rounded == expected);
+        std::string exact = "x";
+        const bool terminates = a.append_exact(exact);
+        CHECK(terminates == a.to_exact_string().has_value());
+        if (terminates) CHECK(exact.substr(1) == *a.to_exact_string());
+    }
+    std::string out;
+    Decimal(-1).append_rounded(out, 0, Rounding::half_up);
+    (Decimal(-1) / 1000).append_rounded(out += ' ', 2, Rounding::half_up);  // rounds to 0: no sign
+    (Decimal(-5) / 1000).append_rounded(out += ' ', 2, Rounding::half_up);
+    Decimal(int64_min).append_rounded(out += ' ', 1, Rounding::down);       // too big to scale: the big path
+    CHECK(out == "-1 0.00 -0.01 -9223372036854775808.0");
+    CHECK_THROWS_AS(Decimal(1).append_rounded(out, Decimal::max_round_places + 1, Rounding::half_up),
+                    std::out_of_range);
 }
 
 TEST_CASE("from_scaled reduces mantissa / 10^places exactly", "[decimal][parse]") {

@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -138,4 +139,42 @@ TEST_CASE("overlong and surrogate encodings are not UTF-8") {
     CHECK_FALSE(read("a\n\xF4\x90\x80\x80\n").ok);  // past U+10FFFF
     CHECK_FALSE(read("a\n\xE5\x9F\n").ok);          // truncated
     CHECK(read("a\n\xF0\x9F\x98\x80\n").ok);        // an emoji is fine
+}
+
+// CsvRowCursor checks UTF-8 with its own fast loop (ASCII by words, CJK inline): it must find
+// the same first bad byte as read_csv on text mixing ASCII, CJK, 4-byte characters and every
+// kind of bad sequence, at any offset (the inline CJK check near a chunk's end included).
+TEST_CASE("the streaming UTF-8 check finds read_csv's first bad byte") {
+    const std::vector<std::string> pieces = {"a,", "12,", "是,", "否\n", "yes,", "\xF0\x9F\x98\x80", "abcdefgh",
+                                             "\xC0\xAF", "\xED\xA0\x80", "\xE0\x80\x80", "\xF4\x90\x80\x80",
+                                             "\xE5\x9F", "\xEF\xBF\xBF", "\xE1\x80", "\x80"};
+    std::uint32_t state = 12345;
+    const auto next = [&] { return state = state * 1103515245u + 12345u, (state >> 16) % 1000; };
+    for (int round = 0; round < 2000; ++round) {
+        std::string text;
+        const auto length = next() % 24;
+        for (std::uint32_t k = 0; k < length; ++k) {
+            const auto pick = next() % pieces.size();
+            if (pick >= 7 && next() % 4 != 0) continue;  // mostly good text, bad bytes now and then
+            text += pieces[pick];
+        }
+        text += '\n';
+        INFO("round " << round);
+        Diagnostics whole, streamed;
+        CsvTable table;
+        read_csv(text, "t.csv", table, whole);
+        CsvRowCursor cursor(text, 1, "t.csv", streamed);
+        const auto bad_utf8 = [](const Diagnostics& d) {
+            for (const auto& x : d.all())
+                if (x.message == "the table is not valid UTF-8") return std::optional<SourcePos>(x.span.begin);
+            return std::optional<SourcePos>();
+        };
+        const auto expected = bad_utf8(whole), got = bad_utf8(streamed);
+        CHECK(expected.has_value() == got.has_value());
+        CHECK(cursor.bad_utf8() == expected.has_value());
+        if (expected && got) {
+            CHECK(expected->line == got->line);
+            CHECK(expected->column == got->column);
+        }
+    }
 }
