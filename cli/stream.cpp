@@ -139,6 +139,19 @@ struct Chunk {
     Diagnostics diags;
     std::vector<UnitPlace> units;    // the units scored, in order
     bool stop = false;               // the table is read no further (not UTF-8, an open quote)
+    // A population run (run_population_streamed): pass 1 keeps the units' states in `batch`;
+    // a later pass resumes the `expected` units from the run's unit `first_unit` on.
+    PopulationRun::Batch batch;
+    std::size_t first_unit = 0, expected = 0;
+    std::size_t at_barrier = 0;      // its units that stopped at a barrier
+};
+
+// A streamed population run: the units' states, and where each chunk's units are among them
+// (pass 1 records it; the later passes cut the same chunks, in the same order).
+struct PopulationPasses {
+    PopulationRun run;
+    std::vector<std::size_t> chunk_first, chunk_units;
+    explicit PopulationPasses(const bc::Program& program) : run(program) {}
 };
 
 // What one thread needs to score chunks: its own typer, evaluator and reused buffers.
@@ -150,16 +163,24 @@ struct Worker {
     std::size_t header_cells;
     CsvRow row;
     UnitEvidence unit;
+    PopulationPasses* population = nullptr;  // a population run's pass `pass`
+    int pass = 0;
+    std::unique_ptr<PopulationRun::Stepper> stepper;
 
     Worker(std::unique_ptr<CsvUnitTyper> t, const bc::Program& program, const CsvResultWriter& w,
-           const std::string& p, std::size_t cells)
-        : typer(std::move(t)), evaluator(program), writer(w), path(p), header_cells(cells) {}
+           const std::string& p, std::size_t cells, PopulationPasses* passes = nullptr, int pass_number = 0)
+        : typer(std::move(t)), evaluator(program), writer(w), path(p), header_cells(cells), population(passes),
+          pass(pass_number) {
+        if (population) stepper = std::make_unique<PopulationRun::Stepper>(program);
+    }
 
     void process(Chunk& chunk) {
         chunk.out.clear();
         chunk.units.clear();
         chunk.diags = Diagnostics{};
         chunk.stop = false;
+        chunk.at_barrier = 0;
+        if (population) return process_population(chunk);
         CsvRowCursor cursor(chunk.bytes, chunk.first_line, path, chunk.diags);
         while (cursor.next(row, header_cells)) {
             if (!typer->type_row(row, unit, chunk.diags)) continue;
@@ -168,6 +189,27 @@ struct Worker {
             if (!writer.append_row(*sheet, chunk.out, chunk.diags)) continue;
             chunk.units.push_back(UnitPlace{name_hash(unit.name), row.line});
         }
+        chunk.stop = cursor.bad_utf8() || cursor.offset() < chunk.bytes.size();
+    }
+
+    // Pass 1 types each row and runs it to its first barrier, keeping its state (not its
+    // evidence) in chunk.batch; a later pass types the row again and resumes the unit's state.
+    void process_population(Chunk& chunk) {
+        CsvRowCursor cursor(chunk.bytes, chunk.first_line, path, chunk.diags);
+        std::size_t resumed = 0;
+        while (cursor.next(row, header_cells)) {
+            if (!typer->type_row(row, unit, chunk.diags)) continue;
+            PopulationRun::Step step;
+            if (pass == 1) {
+                step = stepper->first(chunk.batch, unit, chunk.diags);
+                chunk.units.push_back(UnitPlace{name_hash(unit.name), row.line});
+            } else {
+                if (resumed == chunk.expected) break;
+                step = stepper->resume(population->run, chunk.first_unit + resumed++, unit, chunk.diags);
+            }
+            if (step == PopulationRun::Step::barrier) ++chunk.at_barrier;
+        }
+        if (pass != 1 && resumed != chunk.expected) chunk.diags.error(path, Span{}, "the table changed while it was read");
         chunk.stop = cursor.bad_utf8() || cursor.offset() < chunk.bytes.size();
     }
 };
@@ -257,6 +299,15 @@ public:
 
     bool csv(const std::string& path);
     bool text(const std::string& path);
+    // Makes csv() run pass `pass` of a population run instead of scoring: nothing is written.
+    void population(PopulationPasses* passes, int pass) {
+        population_ = passes;
+        pass_ = pass;
+    }
+    std::size_t at_barrier() const { return at_barrier_; }
+    bool too_many() const { return too_many_; }
+    bool duplicate_suspects() { return !hashes_.repeated().empty(); }
+    const std::vector<EvidenceInput>& inputs() const { return inputs_; }
     void finish() {
         confirm_duplicates();
         sink_.write(writer_.stamp(inputs_));
@@ -267,6 +318,14 @@ private:
     void take(Chunk& chunk, std::size_t input) {
         sink_.write(chunk.out);
         for (auto& d : chunk.diags.all()) diags_.add(d);
+        if (population_) {
+            if (pass_ == 1) {
+                population_->chunk_first.push_back(population_->run.units());
+                population_->chunk_units.push_back(chunk.batch.size());
+                population_->run.append(chunk.batch);
+            }
+            at_barrier_ += chunk.at_barrier;
+        }
         for (const UnitPlace& u : chunk.units) {
             if (++units_ > max_units_per_run) {
                 if (!too_many_)
@@ -330,6 +389,10 @@ private:
     std::vector<std::pair<std::string, std::uint32_t>> text_units_;  // name, input index (text files)
     std::size_t units_ = 0;
     bool too_many_ = false;
+    PopulationPasses* population_ = nullptr;
+    int pass_ = 0;
+    std::size_t chunk_seq_ = 0;    // chunks cut so far, over all inputs (a population run's later passes)
+    std::size_t at_barrier_ = 0;
 };
 
 bool BatchRun::csv(const std::string& path) {
@@ -400,12 +463,18 @@ bool BatchRun::csv(const std::string& path) {
         buffer.erase(0, cut);
         chunk.first_line = buffer_line_;
         buffer_line_ += line_feeds(chunk.bytes);
+        if (population_ && pass_ != 1) {  // the units pass 1 found in this chunk (none if the table grew)
+            const std::size_t seq = chunk_seq_++;
+            const bool known = seq < population_->chunk_first.size();
+            chunk.first_unit = known ? population_->chunk_first[seq] : population_->run.units();
+            chunk.expected = known ? population_->chunk_units[seq] : 0;
+        }
         return true;
     };
 
     bool stopped = false;
     if (jobs_ <= 1) {
-        Worker worker(std::move(typer), program_, writer_, path, header_cells);
+        Worker worker(std::move(typer), program_, writer_, path, header_cells, population_, pass_);
         Chunk chunk;
         while (!stopped && !too_many_ && next_chunk(chunk)) {
             worker.process(chunk);
@@ -415,7 +484,8 @@ bool BatchRun::csv(const std::string& path) {
     } else {
         std::vector<std::unique_ptr<Worker>> workers;
         for (unsigned w = 0; w < jobs_; ++w)
-            workers.push_back(std::make_unique<Worker>(typer->clone(), program_, writer_, path, header_cells));
+            workers.push_back(
+                std::make_unique<Worker>(typer->clone(), program_, writer_, path, header_cells, population_, pass_));
         Pool pool(std::move(workers));
         std::size_t submitted = 0, taken = 0;
         while (!stopped && !too_many_) {
@@ -522,25 +592,78 @@ void BatchRun::confirm_duplicates() {
     }
 }
 
-// A program with a population phase: the whole run is loaded and evaluated (evaluate_all), then
-// written row by row, with ranks.
-bool run_population(const bc::Program& program, const RunOptions& options, Sink& sink, Diagnostics& diags) {
-    EvidenceSet evidence;
-    if (!load_evidence(program, options.evidence, evidence, diags, options.encoding)) return false;
-    const auto sheets = evaluate_all(program, evidence, Explain::no, diags);
-    if (!sheets) return false;
+// The rows of a population run, with ranks, then the stamp.
+bool write_population(const bc::Program& program, const std::vector<Scoresheet>& sheets,
+                      const std::vector<EvidenceInput>& inputs, Sink& sink, Diagnostics& diags) {
     const CsvResultWriter writer(program, true);
     std::string out = writer.header();
-    for (const Scoresheet& sheet : *sheets) {
+    for (const Scoresheet& sheet : sheets) {
         if (!writer.append_row(sheet, out, diags)) return false;
         if (out.size() >= output_buffer_bytes) {
             sink.write(out);
             out.clear();
         }
     }
-    out += writer.stamp(evidence.inputs);
+    out += writer.stamp(inputs);
     sink.write(out);
     return true;
+}
+
+// A program with a population phase: the whole run is loaded and evaluated (evaluate_all), then
+// written row by row, with ranks.
+bool run_population(const bc::Program& program, const RunOptions& options, Sink& sink, Diagnostics& diags) {
+    EvidenceSet evidence;
+    if (!load_evidence(program, options.evidence, evidence, diags, options.encoding)) return false;
+    const auto sheets = evaluate_all(program, evidence, Explain::no, diags);
+    return sheets && write_population(program, *sheets, evidence.inputs, sink, diags);
+}
+
+// A program with a population phase, its tables streamed once per phase (docs/performance.md
+// "Schemes with population rules"): pass 1 types each row and runs it to the first barrier,
+// keeping only its evaluation state; between passes the population values are computed over the
+// kept states; each later pass reads and types the tables again, in the same chunks, and resumes
+// every unit. The rows are written at the end (a rank needs every total). Any error, a duplicate
+// name or a table that changed between passes makes the run fall back to run_population, which
+// loads the evidence whole and reports exactly what it reports; so does an input that is not a
+// CSV table in a regular file (a text evidence file, a pipe: read only once).
+bool run_population_streamed(const bc::Program& program, const RunOptions& options, unsigned jobs, Sink& sink,
+                             Diagnostics& diags) {
+    const auto whole = [&] { return run_population(program, options, sink, diags); };
+    for (const std::string& path : options.evidence) {
+        std::error_code ec;
+        if (!is_csv_path(path) || !fs::is_regular_file(path, ec)) return whole();  // read once: a pipe, a text file
+    }
+    PopulationPasses passes(program);
+    Diagnostics found;  // pass 1's warnings, reported when the run succeeds
+    std::vector<EvidenceInput> inputs;
+    std::size_t at_barrier = 0;
+    {
+        BatchRun run(program, jobs, options.encoding, sink, found);
+        run.population(&passes, 1);
+        for (const std::string& path : options.evidence) run.csv(path);
+        if (found.has_errors() || run.too_many() || run.duplicate_suspects()) return whole();
+        inputs = run.inputs();
+        at_barrier = run.at_barrier();
+    }
+    for (int pass = 2;; ++pass) {
+        Diagnostics scratch;
+        const PopulationRun::Next next = passes.run.end_pass(at_barrier, scratch);
+        if (next == PopulationRun::Next::failed) return whole();
+        if (next == PopulationRun::Next::done) break;
+        BatchRun run(program, jobs, options.encoding, sink, scratch);
+        run.population(&passes, pass);
+        for (const std::string& path : options.evidence) run.csv(path);
+        const auto& again = run.inputs();
+        const bool same = again.size() == inputs.size() &&
+                          std::equal(again.begin(), again.end(), inputs.begin(), [](const auto& x, const auto& y) {
+                              return x.sha256 == y.sha256 && x.encoding == y.encoding;
+                          });
+        if (scratch.has_errors() || !same) return whole();
+        at_barrier = run.at_barrier();
+    }
+    const std::vector<Scoresheet> sheets = passes.run.sheets();
+    for (const auto& d : found.all()) diags.add(d);
+    return write_population(program, sheets, inputs, sink, diags);
 }
 
 }  // namespace
@@ -552,7 +675,7 @@ bool run_csv(const bc::Program& program, const RunOptions& options, Diagnostics&
     Sink sink;
     if (!sink.open(options.output, diags)) return false;
     if (has_population_phase(program)) {
-        const bool ok = run_population(program, options, sink, diags);
+        const bool ok = run_population_streamed(program, options, jobs, sink, diags);
         return sink.close(ok, diags) && ok;
     }
     BatchRun run(program, jobs, options.encoding, sink, diags);

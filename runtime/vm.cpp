@@ -846,6 +846,34 @@ void rank_totals(std::vector<Scoresheet>& sheets) {
     for (auto& s : sheets) s.rank = competition_rank(totals, s.total());
 }
 
+// After a round in which `at_barrier` of the units stopped at a barrier and the others halted:
+// that barrier's population values. Shared by evaluate_all and PopulationRun.
+PopulationRun::Next after_round(const Program& p, std::vector<UnitState>& states, std::size_t at_barrier,
+                                Diagnostics& diags) {
+    if (at_barrier == 0) return PopulationRun::Next::done;
+    if (at_barrier != states.size()) {
+        diags.internal("units stopped at different phases: the program should not have passed verification");
+        return PopulationRun::Next::failed;
+    }
+    auto barrier = operand_of(p.code[states[0].pc - 1]);
+    if (barrier == 0) {
+        compute_aggregates(p, states, 0);
+    } else {
+        compute_aggregates(p, states, 1);
+        assign_grades(p, states);
+    }
+    return PopulationRun::Next::pass;
+}
+
+// The finished states' score sheets, in order, with their ranks by total.
+std::vector<Scoresheet> ranked_sheets(std::vector<UnitState>& states) {
+    std::vector<Scoresheet> sheets;
+    sheets.reserve(states.size());
+    for (auto& s : states) sheets.push_back(std::move(s.sheet));
+    rank_totals(sheets);
+    return sheets;
+}
+
 template <bool Explaining>
 std::optional<std::vector<Scoresheet>> run_all(const Program& p, const EvidenceSet& evidence, Diagnostics& diags) {
     const auto& units = evidence.units;
@@ -869,25 +897,14 @@ std::optional<std::vector<Scoresheet>> run_all(const Program& p, const EvidenceS
             }
         }
         if (failed) return std::nullopt;
-        if (at_barrier == 0) break;
-        if (at_barrier != units.size()) {
-            diags.internal("units stopped at different phases: the program should not have passed verification");
-            return std::nullopt;
+        switch (after_round(p, states, at_barrier, diags)) {
+        case PopulationRun::Next::pass: continue;
+        case PopulationRun::Next::failed: return std::nullopt;
+        case PopulationRun::Next::done: break;
         }
-        auto barrier = operand_of(p.code[states[0].pc - 1]);
-        if (barrier == 0) {
-            compute_aggregates(p, states, 0);
-        } else {
-            compute_aggregates(p, states, 1);
-            assign_grades(p, states);
-        }
+        break;
     }
-
-    std::vector<Scoresheet> sheets;
-    sheets.reserve(states.size());
-    for (auto& s : states) sheets.push_back(std::move(s.sheet));
-    rank_totals(sheets);
-    return sheets;
+    return ranked_sheets(states);
 }
 
 template <bool Explaining>
@@ -983,6 +1000,94 @@ const Scoresheet* BatchEvaluator::evaluate(const UnitEvidence& unit, Diagnostics
         m.local = Diagnostics{};
     }
     return ok ? &m.state.sheet : nullptr;
+}
+
+// ---- PopulationRun ------------------------------------------------------------------------------
+
+struct PopulationRun::Impl {
+    const Program& program;
+    std::vector<UnitState> states;
+    explicit Impl(const Program& p) : program(p) {}
+};
+
+struct PopulationRun::Batch::Impl {
+    std::vector<UnitState> states;
+};
+
+PopulationRun::Batch::Batch() : impl_(std::make_unique<Impl>()) {}
+PopulationRun::Batch::~Batch() = default;
+PopulationRun::Batch::Batch(Batch&&) noexcept = default;
+PopulationRun::Batch& PopulationRun::Batch::operator=(Batch&&) noexcept = default;
+std::size_t PopulationRun::Batch::size() const { return impl_->states.size(); }
+
+struct PopulationRun::Stepper::Impl {
+    Diagnostics local;  // the interpreter reports here; moved to the caller's after each unit
+    Interpreter<false> interp;
+    explicit Impl(const Program& p) : interp(p, local) {}
+
+    PopulationRun::Step run(UnitState& state, const UnitEvidence& unit, Diagnostics& diags) {
+        PopulationRun::Step step = PopulationRun::Step::error;
+        switch (interp.run(state, unit)) {
+        case Stop::halt: step = PopulationRun::Step::halt; break;
+        case Stop::barrier: step = PopulationRun::Step::barrier; break;
+        case Stop::error: break;
+        }
+        if (!local.all().empty()) {
+            for (const auto& d : local.all()) diags.add(d);
+            local = Diagnostics{};
+        }
+        return step;
+    }
+};
+
+PopulationRun::Stepper::Stepper(const bc::Program& program) : impl_(std::make_unique<Impl>(program)) {}
+PopulationRun::Stepper::~Stepper() = default;
+
+PopulationRun::Step PopulationRun::Stepper::first(Batch& batch, const UnitEvidence& unit, Diagnostics& diags) {
+    auto& states = batch.impl_->states;
+    UnitState& state = states.emplace_back();
+    if (!impl_->interp.start(state, unit)) {
+        for (const auto& d : impl_->local.all()) diags.add(d);
+        impl_->local = Diagnostics{};
+        return Step::error;
+    }
+    return impl_->run(state, unit, diags);
+}
+
+PopulationRun::Step PopulationRun::Stepper::resume(PopulationRun& run, std::size_t index, const UnitEvidence& unit,
+                                                   Diagnostics& diags) {
+    return impl_->run(run.impl_->states[index], unit, diags);
+}
+
+PopulationRun::PopulationRun(const bc::Program& program) : impl_(std::make_unique<Impl>(program)) {}
+PopulationRun::~PopulationRun() = default;
+
+void PopulationRun::append(Batch& batch) {
+    auto& from = batch.impl_->states;
+    auto& to = impl_->states;
+    to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
+    from.clear();
+}
+
+std::size_t PopulationRun::units() const { return impl_->states.size(); }
+
+PopulationRun::Next PopulationRun::end_pass(std::size_t at_barrier, Diagnostics& diags) {
+    return after_round(impl_->program, impl_->states, at_barrier, diags);
+}
+
+std::vector<Scoresheet> PopulationRun::sheets() { return ranked_sheets(impl_->states); }
+
+std::size_t PopulationRun::retained_bytes() const {
+    const auto text = [](const std::string& s) { return s.capacity() > 15 ? s.capacity() + 1 : 0; };
+    std::size_t bytes = impl_->states.capacity() * sizeof(UnitState);
+    for (const UnitState& s : impl_->states) {
+        const Scoresheet& sheet = s.sheet;
+        bytes += text(sheet.unit) + text(sheet.group) + text(sheet.file);
+        bytes += sheet.nodes.capacity() * sizeof(NodeOutcome) + sheet.rules.capacity() * sizeof(RuleOutcome);
+        bytes += sheet.money.capacity() * sizeof(MoneyOutcome) + sheet.flags.capacity() / 8;
+        bytes += s.inputs.capacity() * sizeof(Value) + s.aggregates.capacity() * sizeof(AggregateValue);
+    }
+    return bytes;
 }
 
 }  // namespace kaohe

@@ -54,4 +54,69 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
+// A run of a program with a population phase whose units are given again for every phase
+// instead of all at once (`kaohe run --format csv` streams the table once per phase,
+// docs/performance.md "Schemes with population rules"). Keeps per unit only its evaluation
+// state (UnitState: the partial score sheet, the stored population inputs, the aggregate
+// values, the pc), never its evidence. Between passes the population values are computed by
+// the same code as evaluate_all's. Usage: pass 1 starts every unit in order (Stepper::first
+// into a Batch, then append); after each pass end_pass(); while it says `pass`, every unit is
+// given again in the same order (Stepper::resume); at `done`, sheets().
+class PopulationRun {
+public:
+    struct Impl;
+    enum class Step : std::uint8_t { barrier, halt, error };
+    enum class Next : std::uint8_t { pass, done, failed };
+
+    // Unit states made by one thread in pass 1, appended to the run in input order.
+    class Batch {
+    public:
+        Batch();
+        ~Batch();
+        Batch(Batch&&) noexcept;
+        Batch& operator=(Batch&&) noexcept;
+        std::size_t size() const;
+        struct Impl;
+        std::unique_ptr<Impl> impl_;
+    };
+
+    // One per thread.
+    class Stepper {
+    public:
+        explicit Stepper(const bc::Program& program);
+        ~Stepper();
+        Stepper(const Stepper&) = delete;
+        Stepper& operator=(const Stepper&) = delete;
+        // Pass 1: a new state for `unit`, run to its first barrier, appended to `batch`.
+        Step first(Batch& batch, const UnitEvidence& unit, Diagnostics& diags);
+        // Later passes: unit `index` of `run` (the index-th unit appended), resumed with its
+        // evidence given again. Different threads may resume different units at once.
+        Step resume(PopulationRun& run, std::size_t index, const UnitEvidence& unit, Diagnostics& diags);
+        struct Impl;
+
+    private:
+        std::unique_ptr<Impl> impl_;
+    };
+
+    explicit PopulationRun(const bc::Program& program);
+    ~PopulationRun();
+    PopulationRun(const PopulationRun&) = delete;
+    PopulationRun& operator=(const PopulationRun&) = delete;
+
+    void append(Batch& batch);  // empties `batch`
+    std::size_t units() const;
+    // After a pass in which `at_barrier` units stopped at a barrier (the others halted, none
+    // failed): computes that barrier's aggregates (and grades). `pass` when the units must be
+    // resumed once more; `done` when all halted; `failed` after reporting an internal error.
+    Next end_pass(std::size_t at_barrier, Diagnostics& diags);
+    // At `done`: the score sheets in input order, each with its rank by total (as evaluate_all).
+    std::vector<Scoresheet> sheets();
+    // Bytes the run holds per unit now, counted from the states' vectors and strings (their
+    // capacities, not what the allocator rounds them up to): the figure docs/performance.md quotes.
+    std::size_t retained_bytes() const;
+
+private:
+    std::unique_ptr<Impl> impl_;
+};
+
 }  // namespace kaohe
