@@ -230,11 +230,37 @@ std::string fit_cell(const std::string& text) {
     return text;
 }
 
+// A wrapped text cell, kept until the column widths are known so its row can be made tall
+// enough to show it whole (libxlsxwriter cannot fit a row's height, and LibreOffice does not
+// when it opens the file).
+struct WrappedCell {
+    lxw_row_t row;
+    lxw_col_t col;
+    std::string text;
+};
+
 // One worksheet being written, with the widths its columns need.
 struct Sheet {
     lxw_worksheet* ws = nullptr;
     std::vector<std::size_t> widths;
+    std::vector<WrappedCell> wrapped;
 };
+
+// The height of one line of text in a row, in points (Excel's default row for an 11-point font).
+constexpr unsigned line_height_points = 15;
+
+// The lines `text` takes in a column `width` wide (Excel's character widths; a Chinese character
+// takes two): each of its lines, wrapped at the column's width less its margin.
+std::size_t wrapped_lines(std::string_view text, std::size_t width) {
+    const std::size_t room = width > 2 ? width - 1 : 1;
+    std::size_t lines = 0;
+    while (true) {
+        const std::size_t end = text.find('\n');
+        lines += std::max<std::size_t>(1, (display_width(text.substr(0, end)) + room - 1) / room);
+        if (end == std::string_view::npos) return lines;
+        text.remove_prefix(end + 1);
+    }
+}
 
 class XlsxReport {
 public:
@@ -307,9 +333,10 @@ private:
             if (style.total) check(worksheet_write_blank(sheet.ws, row, col, format(style)));
             return;
         }
-        const std::string cell = fit_cell(value);
+        std::string cell = fit_cell(value);
         check(worksheet_write_string(sheet.ws, row, col, cell.c_str(), format(style)));
         if (measure && col < sheet.widths.size()) sheet.widths[col] = std::max(sheet.widths[col], widest_line(cell));
+        if (style.wrap) sheet.wrapped.push_back({row, col, std::move(cell)});
     }
 
     // Whose number a cell holds, for the diagnostic when it cannot be stored: a node's or a
@@ -343,14 +370,23 @@ private:
         if (col < sheet.widths.size()) sheet.widths[col] = std::max(sheet.widths[col], shown);
     }
 
-    // Columns as wide as their widest cell and heading, up to their cap (`caps[c]`, 0: none).
+    // Columns as wide as their widest cell and heading, up to their cap (`caps[c]`, 0: none);
+    // then each row holding wrapped text as tall as its longest wrapped cell.
     void set_widths(Sheet& sheet, const std::vector<std::size_t>& caps) {
+        std::vector<std::size_t> applied(sheet.widths.size());
         for (std::size_t c = 0; c < sheet.widths.size(); ++c) {
             std::size_t width = sheet.widths[c] + 2;
             if (c < caps.size() && caps[c] && width > caps[c]) width = caps[c];
+            applied[c] = width;
             check(worksheet_set_column(sheet.ws, static_cast<lxw_col_t>(c), static_cast<lxw_col_t>(c),
                                        static_cast<double>(width), nullptr));
         }
+        std::map<lxw_row_t, std::size_t> lines;  // by row: the most lines a wrapped cell takes
+        for (const WrappedCell& cell : sheet.wrapped)
+            if (cell.col < applied.size())
+                lines[cell.row] = std::max(lines[cell.row], wrapped_lines(cell.text, applied[cell.col]));
+        for (const auto& [row, n] : lines)
+            if (n > 1) check(worksheet_set_row(sheet.ws, row, static_cast<double>(n * line_height_points), nullptr));
     }
 
     // Printed: A4 landscape, one page wide, the title and heading rows on every page.

@@ -6,6 +6,7 @@ libxlsxwriter, for tests/cases/xlsx_test.cpp. One record a line, fields separate
   sheet <name>                        each sheet, in the workbook's order, then its contents:
   freeze <cell>                       the top-left cell of the unfrozen pane ("-": none)
   width <column> <width>              each column's width, where set
+  height <row> <points>               each row's height, where set
   cell <cell> <type> <format> <bold> <wrap> <link> <value>
                                       each cell with a value: type n (number) or s (text), the
                                       number format, bold 0/1, wrap 0/1, the hyperlink's place in
@@ -38,6 +39,9 @@ def main():
         for letter, dimension in sorted(sheet.column_dimensions.items()):
             if dimension.width:
                 print("width", letter, dimension.width, sep="\t")
+        for number, dimension in sorted(sheet.row_dimensions.items()):
+            if dimension.height:
+                print("height", number, dimension.height, sep="\t")
         for row in sheet.iter_rows():
             for cell in row:
                 if cell.value is None:

@@ -61,6 +61,7 @@ struct Sheet {
     std::string name, freeze;
     std::map<std::string, Cell> cells;  // by reference, "B14"
     std::map<std::string, std::string> widths;
+    std::map<int, std::string> heights;  // by row number, in points, where set
 
     const Cell* at(char column, int row) const {
         const auto it = cells.find(column + std::to_string(row));
@@ -139,9 +140,10 @@ Workbook read_workbook(const std::string& python, const fs::path& xlsx) {
     for (std::string line; std::getline(in, line);) {
         const auto f = split(line, '\t');
         if (f.size() == 3 && f[0] == "property") book.properties[f[1]] = unescape(f[2]);
-        else if (f.size() == 2 && f[0] == "sheet") book.sheets.push_back(Sheet{unescape(f[1]), {}, {}, {}});
+        else if (f.size() == 2 && f[0] == "sheet") book.sheets.push_back(Sheet{unescape(f[1]), {}, {}, {}, {}});
         else if (f.size() == 2 && f[0] == "freeze") book.sheets.back().freeze = f[1];
         else if (f.size() == 3 && f[0] == "width") book.sheets.back().widths[f[1]] = f[2];
+        else if (f.size() == 3 && f[0] == "height") book.sheets.back().heights[std::stoi(f[1])] = f[2];
         else if (f.size() == 8 && f[0] == "cell")
             book.sheets.back().cells[f[1]] = Cell{f[2], unescape(f[3]), unescape(f[7]), f[4] == "1", f[5] == "1", unescape(f[6])};
         else FAIL("unexpected line from xlsx_dump.py: " << line);
@@ -314,6 +316,14 @@ Workbook check_example(const std::string& python, const Example& example) {
             for (std::size_t w = words.size() - numbers.size(); w < words.size(); ++w) tail.push_back(normal(words[w]));
             CHECK(numbers == tail);
             CHECK(sheet.at(score, row)->format == example.number_format);
+            // A row whose 扣分理由 has several lines is tall enough for them (15 points a line).
+            if (const Cell* why = sheet.at(reasons, row)) {
+                const auto lines = std::count(why->value.begin(), why->value.end(), '\n') + 1;
+                if (lines > 1) {
+                    REQUIRE(sheet.heights.contains(row));
+                    CHECK(std::stod(sheet.heights.at(row)) >= 15.0 * static_cast<double>(lines));
+                }
+            }
             if (total) break;
         }
         CHECK(seen == rows.size());
