@@ -1056,11 +1056,7 @@ private:
 std::optional<std::string> write_text_report(const bc::Program& program, const EvidenceSet& evidence,
                                              const std::vector<Scoresheet>& sheets, const ReportOptions& options,
                                              Diagnostics& diags) {
-    if (program.nodes.empty()) {
-        diags.internal("the program has no nodes");
-        return std::nullopt;
-    }
-    return TextReport(program, evidence, sheets, options, diags).write();
+    return report::write_with<TextReport>(program, evidence, sheets, options, diags);
 }
 
 }  // namespace kaohe

@@ -106,6 +106,20 @@ std::vector<Decimal> extra_points(const bc::Program& program);
 // Each node's rules, in source order.
 std::vector<std::vector<std::uint32_t>> rules_by_node(const bc::Program& program);
 
+// The body of every write_*_report: a program without nodes is kaohe's bug (the verifier
+// rejects one), reported as internal; otherwise `Writer(program, evidence, sheets, options,
+// diags).write()`.
+template <class Writer>
+std::optional<std::string> write_with(const bc::Program& program, const EvidenceSet& evidence,
+                                      const std::vector<Scoresheet>& sheets, const ReportOptions& options,
+                                      Diagnostics& diags) {
+    if (program.nodes.empty()) {
+        diags.internal("the program has no nodes");
+        return std::nullopt;
+    }
+    return Writer(program, evidence, sheets, options, diags).write();
+}
+
 // What every report of score sheets (text, JSON, HTML, Excel) works out once from the program
 // and the evidence before it writes a sheet.
 struct SheetLayout {

@@ -577,11 +577,7 @@ private:
 std::optional<std::string> write_json_report(const bc::Program& program, const EvidenceSet& evidence,
                                              const std::vector<Scoresheet>& sheets, const ReportOptions& options,
                                              Diagnostics& diags) {
-    if (program.nodes.empty()) {
-        diags.internal("the program has no nodes");
-        return std::nullopt;
-    }
-    return JsonReport(program, evidence, sheets, options, diags).write();
+    return report::write_with<JsonReport>(program, evidence, sheets, options, diags);
 }
 
 }  // namespace kaohe
