@@ -18,6 +18,7 @@
 #include "runtime/vm.hpp"
 
 #include "runtime/verify.hpp"
+#include "runtime/vm_code.hpp"
 
 #include <fmt/format.h>
 
@@ -77,7 +78,8 @@ enum class Stop : std::uint8_t { halt, barrier, error };
 template <bool Explaining>
 class Interpreter {
 public:
-    Interpreter(const Program& p, Diagnostics& diags) : p_(p), diags_(diags) {
+    Interpreter(const Program& p, Diagnostics& diags)
+        : p_(p), diags_(diags), code_(vm::lower(p, Explaining ? vm::Fuse::no : vm::Fuse::yes)) {
         // Each instruction pushes at most one value and loops keep the depth fixed, so the
         // code's length bounds the depth as well as the verifier's limit does.
         stack_.resize(std::min(p_.code.size(), max_stack_depth) + 1);
@@ -131,6 +133,7 @@ public:
 private:
     const Program& p_;
     Diagnostics& diags_;
+    const vm::Code code_;  // p_.code as this interpreter runs it (runtime/vm_code.hpp)
     UnitState* s_ = nullptr;
     const UnitEvidence* unit_ = nullptr;
     std::vector<Value> stack_;
@@ -139,6 +142,7 @@ private:
     std::size_t open_loops_ = 0;
     std::uint32_t rule_ = no_index;  // explanations only: the rule being evaluated
     std::vector<Decimal> ceiling_;   // per node: full + allowance (program.hpp `allowances`)
+    const Decimal one_{1};           // what TO_NUM gives for yes (the fused ADD_SLOT_YES/NO add it)
     // Explanations only (map_code): what each stretch of code outside the rules evaluates, the
     // list builtin of each loop, and the accumulation steps a list summary replaces.
     Owner owner_;
@@ -344,9 +348,9 @@ private:
         return false;
     }
 
-    // DEDUCT/AWARD: the rule fires with the popped amount, bounded by its cap.
-    bool apply(std::uint32_t r, RuleKind kind, std::size_t pc) {
-        const Decimal& amount = stack_[--sp_].number;  // the popped slot stays as it is until the next push
+    // DEDUCT/AWARD: the rule fires with `amount` (the popped value, or a fused instruction's
+    // constant), bounded by its cap.
+    bool apply(std::uint32_t r, RuleKind kind, std::size_t pc, const Decimal& amount) {
         const auto& rule = p_.rules[r];
         if (amount.is_negative()) {
             error(rule.line ? rule.line : p_.lines[pc],
@@ -364,10 +368,10 @@ private:
         return true;
     }
 
-    // SCORE: the computed node's raw score. Its children do not add to it (finalise), so the
-    // node's running sum holds exactly this value until its NODE clamps it.
-    void set_score(std::uint32_t r) {
-        const Decimal& x = stack_[--sp_].number;  // the popped slot stays as it is until the next push
+    // SCORE: the computed node's raw score `x` (the popped value, or a fused instruction's
+    // slot). Its children do not add to it (finalise), so the node's running sum holds exactly
+    // this value until its NODE clamps it.
+    void set_score(std::uint32_t r, const Decimal& x) {
         auto& out = sheet().rules[r];
         out.fired = true;
         out.applied = x;
@@ -463,22 +467,26 @@ private:
         return true;
     }
 
-    Stop execute(std::size_t pc) {
-        const Word* code = p_.code.data();
+    // Runs from the original pc `start` (code_.at maps it to its instruction). Each
+    // instruction's `pc` is the original one it reports as; jumps go to `target`.
+    Stop execute(std::size_t start) {
+        using vm::Xop;
+        const vm::Instr* code = code_.instrs.data();
         const UnitEvidence& unit = *unit_;
-        for (;;) {
-            const Word w = code[pc];
-            const std::uint32_t a = operand_of(w);
-            switch (opcode_of(w)) {
-            case Op::CONST: push_number(p_.constants[a]); break;
-            case Op::BOOL: push_yes_no(a != 0); break;
-            case Op::LOAD: {
+        for (std::size_t i = code_.at[start];;) {
+            const vm::Instr& in = code[i];
+            const std::size_t pc = in.pc;
+            const std::uint32_t a = in.a;
+            switch (in.op) {
+            case Xop::CONST: push_number(p_.constants[a]); break;
+            case Xop::BOOL: push_yes_no(a != 0); break;
+            case Xop::LOAD: {
                 const Value& v = unit.values[a];
                 push().assign_used(v);
                 if constexpr (Explaining) trace_read(a, no_index, no_index, v);
                 break;
             }
-            case Op::FIELD: {
+            case Xop::FIELD: {
                 const Loop& loop = loops_[open_loops_ - 1 - (a >> 16)];
                 const std::uint32_t field = a & 0xffffu;
                 const Value& v = (*loop.list)[loop.current][field];
@@ -487,54 +495,63 @@ private:
                     trace_read(loop.slot, static_cast<std::uint32_t>(loop.current), field, v, loop.nested);
                 break;
             }
-            case Op::POP: --sp_; break;
-            case Op::ADD: arithmetic(Op::ADD, [](const Decimal& x, const Decimal& y) { return x + y; }, pc); break;
-            case Op::SUB: arithmetic(Op::SUB, [](const Decimal& x, const Decimal& y) { return x - y; }, pc); break;
-            case Op::MUL: arithmetic(Op::MUL, [](const Decimal& x, const Decimal& y) { return x * y; }, pc); break;
-            case Op::DIV:
+            case Xop::POP: --sp_; break;
+            case Xop::ADD: arithmetic(Op::ADD, [](const Decimal& x, const Decimal& y) { return x + y; }, pc); break;
+            case Xop::SUB: arithmetic(Op::SUB, [](const Decimal& x, const Decimal& y) { return x - y; }, pc); break;
+            case Xop::MUL: arithmetic(Op::MUL, [](const Decimal& x, const Decimal& y) { return x * y; }, pc); break;
+            case Xop::DIV:
                 if (stack_[sp_ - 1].number.is_zero()) {
                     error(p_.lines[pc], fmt::format("division by zero at line {} for unit '{}'", p_.lines[pc], unit.name));
                     return Stop::error;
                 }
                 arithmetic(Op::DIV, [](const Decimal& x, const Decimal& y) { return x / y; }, pc);
                 break;
-            case Op::NEG: top().number = -top().number; break;
-            case Op::MIN: arithmetic(Op::MIN, [](const Decimal& x, const Decimal& y) { return Decimal::min(x, y); }, pc); break;
-            case Op::MAX: arithmetic(Op::MAX, [](const Decimal& x, const Decimal& y) { return Decimal::max(x, y); }, pc); break;
-            case Op::EQ: {
+            case Xop::NEG: top().number = -top().number; break;
+            case Xop::MIN: arithmetic(Op::MIN, [](const Decimal& x, const Decimal& y) { return Decimal::min(x, y); }, pc); break;
+            case Xop::MAX: arithmetic(Op::MAX, [](const Decimal& x, const Decimal& y) { return Decimal::max(x, y); }, pc); break;
+            case Xop::EQ: {
                 const Value& rhs = stack_[--sp_];
                 set_yes_no(top(), equal(top(), rhs));
                 break;
             }
-            case Op::NE: {
+            case Xop::NE: {
                 const Value& rhs = stack_[--sp_];
                 set_yes_no(top(), !equal(top(), rhs));
                 break;
             }
-            case Op::LT: compare([](const Decimal& x, const Decimal& y) { return x < y; }); break;
-            case Op::LE: compare([](const Decimal& x, const Decimal& y) { return x <= y; }); break;
-            case Op::GT: compare([](const Decimal& x, const Decimal& y) { return x > y; }); break;
-            case Op::GE: compare([](const Decimal& x, const Decimal& y) { return x >= y; }); break;
-            case Op::NOT: top().yes = !top().yes; break;
-            case Op::TO_NUM: set_number(top(), top().yes ? Decimal{1} : Decimal{}); break;
-            case Op::IS: set_yes_no(top(), top().choice == a); break;
-            case Op::TABLE: set_number(top(), p_.tables[a].values[top().choice]); break;
-            case Op::ROUND:
+            case Xop::LT: compare([](const Decimal& x, const Decimal& y) { return x < y; }); break;
+            case Xop::LE: compare([](const Decimal& x, const Decimal& y) { return x <= y; }); break;
+            case Xop::GT: compare([](const Decimal& x, const Decimal& y) { return x > y; }); break;
+            case Xop::GE: compare([](const Decimal& x, const Decimal& y) { return x >= y; }); break;
+            case Xop::NOT: top().yes = !top().yes; break;
+            case Xop::TO_NUM: set_number(top(), top().yes ? Decimal{1} : Decimal{}); break;
+            case Xop::IS: set_yes_no(top(), top().choice == a); break;
+            case Xop::TABLE: set_number(top(), p_.tables[a].values[top().choice]); break;
+            case Xop::ROUND:
                 top().number = top().number.round(a & 0xffu, static_cast<Rounding>((a >> 8) & 0xffu));
                 break;
-            case Op::JUMP: pc += a; break;
-            case Op::JUMP_IF_FALSE:
-                if (!stack_[--sp_].yes) pc += a;
+            case Xop::JUMP: i = in.target; continue;
+            case Xop::JUMP_IF_FALSE:
+                if (!stack_[--sp_].yes) {
+                    i = in.target;
+                    continue;
+                }
                 break;
-            case Op::AND_JUMP:
-                if (!top().yes) pc += a;
-                else --sp_;
+            case Xop::AND_JUMP:
+                if (!top().yes) {
+                    i = in.target;
+                    continue;
+                }
+                --sp_;
                 break;
-            case Op::OR_JUMP:
-                if (top().yes) pc += a;
-                else --sp_;
+            case Xop::OR_JUMP:
+                if (top().yes) {
+                    i = in.target;
+                    continue;
+                }
+                --sp_;
                 break;
-            case Op::ITER_BEGIN: {
+            case Xop::ITER_BEGIN: {
                 // The loop reads the list through a plain pointer: the evidence (or, for a list
                 // in a record, the list around it) keeps it alive until the unit is scored.
                 Value& popped = stack_[--sp_];
@@ -551,7 +568,7 @@ private:
                 loops_[open_loops_++] = loop;
                 break;
             }
-            case Op::ITER_NEXT: {
+            case Xop::ITER_NEXT: {
                 Loop& loop = loops_[open_loops_ - 1];
                 if (loop.next < loop.list->size()) {
                     loop.current = loop.next++;
@@ -559,28 +576,29 @@ private:
                     if constexpr (Explaining)
                         if (loop.fold != TraceEvent::Fold::none) trace_list(loop);
                     --open_loops_;
-                    pc += a;
+                    i = in.target;
+                    continue;
                 }
                 break;
             }
-            case Op::LOOP: pc -= a; continue;  // lands on the ITER_NEXT itself
-            case Op::RULE:
+            case Xop::LOOP: i = in.target; continue;  // to the ITER_NEXT itself
+            case Xop::RULE:
                 if constexpr (Explaining) {
                     rule_ = a;
                     owner_ = Owner{};
                 }
                 break;
-            case Op::DEDUCT:
-                if (!apply(a, RuleKind::deduct, pc)) return Stop::error;
+            case Xop::DEDUCT:
+                if (!apply(a, RuleKind::deduct, pc, stack_[--sp_].number)) return Stop::error;
                 break;
-            case Op::AWARD:
-                if (!apply(a, RuleKind::award, pc)) return Stop::error;
+            case Xop::AWARD:
+                if (!apply(a, RuleKind::award, pc, stack_[--sp_].number)) return Stop::error;
                 break;
-            case Op::NODE:
+            case Xop::NODE:
                 finalise(a);
                 if constexpr (Explaining) owner_ = owner_after_[pc];
                 break;
-            case Op::LOAD_NODE: {
+            case Xop::LOAD_NODE: {
                 const Decimal& score = sheet().nodes[a].score;
                 push_number(score);
                 if constexpr (Explaining) {
@@ -590,36 +608,36 @@ private:
                 }
                 break;
             }
-            case Op::SCORE: set_score(a); break;
-            case Op::STORE:
+            case Xop::SCORE: set_score(a, stack_[--sp_].number); break;
+            case Xop::STORE:
                 s_->inputs[a] = std::move(stack_[--sp_]);
                 if constexpr (Explaining) owner_ = owner_after_[pc];
                 break;
-            case Op::BARRIER:
+            case Xop::BARRIER:
                 s_->pc = pc + 1;
                 if constexpr (Explaining) owner_ = owner_after_[pc];
                 return Stop::barrier;
-            case Op::AGG:
+            case Xop::AGG:
                 if (!aggregate(a, pc)) return Stop::error;
                 break;
-            case Op::VETO:
+            case Xop::VETO:
                 if (stack_[--sp_].yes && sheet().grade.veto == no_index) sheet().grade.veto = a;
                 if constexpr (Explaining) owner_ = owner_after_[pc];
                 break;
-            case Op::GRADE: {
+            case Xop::GRADE: {
                 auto& v = push();
                 v.tag = Value::Tag::choice;
                 v.choice = sheet().grade.grade;
                 break;
             }
-            case Op::MONEY: {
+            case Xop::MONEY: {
                 auto& m = sheet().money[a];
                 m.computed = std::move(stack_[--sp_].number);
                 m.amount = m.computed;
                 if constexpr (Explaining) owner_ = owner_after_[pc];
                 break;
             }
-            case Op::FORFEIT: {
+            case Xop::FORFEIT: {
                 const auto& forfeit = p_.forfeits[a];
                 auto& m = sheet().money[forfeit.money];
                 if (stack_[--sp_].yes && m.forfeit == no_index) {
@@ -629,28 +647,70 @@ private:
                 if constexpr (Explaining) owner_ = owner_after_[pc];
                 break;
             }
-            case Op::FLAG:
+            case Xop::FLAG:
                 if (stack_[--sp_].yes) sheet().flags[a] = true;
                 if constexpr (Explaining) owner_ = owner_after_[pc];
                 break;
-            case Op::TALLY: {
+            case Xop::TALLY: {
                 const Record* c = counts(std::size_t{a} + 1, false);
                 if (!c) return Stop::error;
                 set_number(top(), Decimal{(*c)[a].number});
                 break;
             }
-            case Op::VOTES_TOTAL: {
+            case Xop::VOTES_TOTAL: {
                 const Record* c = counts(0, false);
                 if (!c) return Stop::error;
                 set_number(top(), total_votes(*c));
                 break;
             }
-            case Op::WEIGHTED:
+            case Xop::WEIGHTED:
                 if (!weighted(a, pc)) return Stop::error;
                 break;
-            case Op::HALT: return Stop::halt;
+            case Xop::HALT: return Stop::halt;
+            // Fused sequences (runtime/vm_code.hpp), without explanations only: each does what
+            // its sequence does, through the same functions, without the stack in between.
+            case Xop::JUMP_IF_SLOT_YES:
+                if (unit.values[a].yes) {
+                    i = in.target;
+                    continue;
+                }
+                break;
+            case Xop::JUMP_IF_SLOT_NO:
+                if (!unit.values[a].yes) {
+                    i = in.target;
+                    continue;
+                }
+                break;
+            case Xop::JUMP_UNLESS_SLOT_IS:
+                if (unit.values[a].choice != in.b) {
+                    i = in.target;
+                    continue;
+                }
+                break;
+            case Xop::DEDUCT_CONST:
+                if (!apply(a, RuleKind::deduct, pc, p_.constants[in.b])) return Stop::error;
+                break;
+            case Xop::AWARD_CONST:
+                if (!apply(a, RuleKind::award, pc, p_.constants[in.b])) return Stop::error;
+                break;
+            case Xop::ADD_SLOT_NO:
+                if (!unit.values[a].yes) top().number += one_;
+                break;
+            case Xop::ADD_SLOT_YES:
+                if (unit.values[a].yes) top().number += one_;
+                break;
+            case Xop::ADD_SLOT: top().number += unit.values[a].number; break;
+            case Xop::SUB_SLOT: top().number -= unit.values[a].number; break;
+            case Xop::MUL_SLOT: top().number = top().number * unit.values[a].number; break;
+            case Xop::ADD_CONST: top().number += p_.constants[a]; break;
+            case Xop::ADD_FIELD: {
+                const Loop& loop = loops_[open_loops_ - 1 - (a >> 16)];
+                top().number += (*loop.list)[loop.current][a & 0xffffu].number;
+                break;
             }
-            ++pc;
+            case Xop::SCORE_SLOT: set_score(a, unit.values[in.b].number); break;
+            }
+            ++i;
         }
     }
 };
