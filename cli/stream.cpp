@@ -572,11 +572,11 @@ void BatchRun::confirm_duplicates() {
         if (!cursor.next(row, 0)) continue;
         std::size_t unit_column = row.cells.size();
         for (std::size_t c = 0; c < row.cells.size(); ++c)
-            if (row.cells[c].text == "unit" || row.cells[c].text == "单位") unit_column = c;
+            if (row.cells[c].value() == "unit" || row.cells[c].value() == "单位") unit_column = c;
         const std::size_t cells = row.cells.size();
         while (cursor.next(row, cells)) {
             if (unit_column >= row.cells.size()) break;
-            std::string_view name = row.cells[unit_column].text;
+            std::string_view name = row.cells[unit_column].value();
             while (!name.empty() && (name.front() == ' ' || name.front() == '\t')) name.remove_prefix(1);
             while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.remove_suffix(1);
             note(std::string(name), path, row.line);

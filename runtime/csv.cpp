@@ -73,7 +73,8 @@ struct RowReader {
     }
 
     CsvCell read_quoted() {
-        CsvCell cell{{}, in.pos()};
+        CsvCell cell;
+        cell.pos = in.pos();
         in.advance();  // the opening quote
         for (;;) {
             if (in.done()) {
@@ -108,7 +109,8 @@ struct RowReader {
     }
 
     CsvCell read_unquoted() {
-        CsvCell cell{{}, in.pos()};
+        CsvCell cell;
+        cell.pos = in.pos();
         while (!in.done() && in.peek() != ',' && !in.at_line_end()) {
             if (in.peek() == '"' && !bad)
                 error(in.pos(), "a quote inside an unquoted cell",
@@ -286,7 +288,8 @@ bool CsvRowCursor::next(CsvRow& row, std::size_t header_cells) {
             CsvCell& cell = row.cells[count++];
             cell.pos = SourcePos{line_, column_};
             if (i_ < n && p[i_] == '"') {
-                cell.text.clear();  // appended to piece by piece (an unquoted cell is assigned whole)
+                cell.in_place = false;
+                cell.text.clear();  // appended to piece by piece (an unquoted cell is seen in place)
                 advance(1);  // the opening quote
                 for (;;) {
                     if (i_ >= n) {
@@ -341,7 +344,8 @@ bool CsvRowCursor::next(CsvRow& row, std::size_t header_cells) {
                               "quote the whole cell and write each quote inside it twice: \"\"");
                     columns += (kind & starts_code_point) != 0;
                 }
-                cell.text.assign(p + i_, j - i_);
+                cell.in_chunk = std::string_view(p + i_, j - i_);
+                cell.in_place = true;
                 i_ = j;
                 column_ += columns;
             }

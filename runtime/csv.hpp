@@ -14,8 +14,15 @@
 namespace kaohe {
 
 struct CsvCell {
-    std::string text;  // unquoted, doubled quotes undone
-    SourcePos pos;     // where the cell starts (its opening quote, if quoted)
+    // The cell's text, unquoted, doubled quotes undone: value(). read_csv and a quoted cell own
+    // it (`text`); a streamed unquoted cell (CsvRowCursor) is seen where it lies in its chunk,
+    // not copied, and is valid as long as the chunk is.
+    std::string text;
+    std::string_view in_chunk;
+    bool in_place = false;
+    SourcePos pos;  // where the cell starts (its opening quote, if quoted)
+
+    std::string_view value() const { return in_place ? in_chunk : std::string_view(text); }
 };
 
 struct CsvRow {

@@ -710,7 +710,7 @@ std::optional<CsvLayout> read_header(const bc::Program& program, const CsvRow& h
     std::map<std::string, std::size_t> seen;
 
     for (std::size_t c = 0; c < header.cells.size(); ++c) {
-        const std::string name = trim(header.cells[c].text);
+        const std::string name = trim(header.cells[c].value());
         const Span at{header.cells[c].pos, 1};
         if (name.empty()) {
             diags.error(path, at, fmt::format("column {} has no name", c + 1));
@@ -832,11 +832,11 @@ struct CsvRowTyper {
     const SelfTargets& targets;
     Diagnostics& diags;
 
-    static bool blank(const CsvCell& cell) { return trim(cell.text).empty(); }
+    static bool blank(const CsvCell& cell) { return trim(cell.value()).empty(); }
 
     // Types one cell; an empty cell takes the field's default, if it has one.
     std::optional<Value> type_cell(const bc::FieldSpec& spec, const CsvCell& cell, const std::string& name) {
-        const std::string text = trim(cell.text);
+        const std::string text = trim(cell.value());
         const Span at{cell.pos, 1};
         if (text.empty()) {
             if (auto v = typer.type_default(spec)) return v;
@@ -885,7 +885,7 @@ struct CsvRowTyper {
             const std::string name = fmt::format("{}.{}", spec.name, values[value]);
             const CsvCell& cell = row.cells[column];
             const Span at{cell.pos, 1};
-            const std::string text = trim(cell.text);
+            const std::string text = trim(cell.value());
             std::optional<Decimal> count;
             if (text.empty()) {
                 diags.error(path, at, fmt::format("missing count '{}': every value of a tally needs one, 0 included",
@@ -906,7 +906,7 @@ struct CsvRowTyper {
         unit.self_origins.resize(targets.node_count());
         for (const SelfColumn& column : layout.self_columns) {
             const CsvCell& cell = row.cells[column.column];
-            const std::string text = trim(cell.text);
+            const std::string text = trim(cell.value());
             if (text.empty()) continue;
             const Span at{cell.pos, 1};
             unit.self_origins[column.node] = FactOrigin{path, row.line, {}};
@@ -920,11 +920,11 @@ struct CsvRowTyper {
         UnitEvidence unit;
         unit.file = path;
         const CsvCell& name_cell = row.cells[*layout.unit_column];
-        unit.name = trim(name_cell.text);
+        unit.name = trim(name_cell.value());
         if (unit.name.empty()) diags.error(path, Span{name_cell.pos, 1}, "empty unit name");
         if (layout.group_column) {
             const CsvCell& group_cell = row.cells[*layout.group_column];
-            unit.group = trim(group_cell.text);
+            unit.group = trim(group_cell.value());
             check_group(program, unit.group, path, Span{group_cell.pos, 1}, diags);
         }
         const std::size_t n = program.evidence.size();
@@ -1311,7 +1311,7 @@ struct CsvUnitTyper::Impl {
         const auto& plan = list_plans[s].records;
         const auto present = [&](const std::vector<std::size_t>& columns) {
             for (const std::size_t column : columns)
-                if (column != ListPlan::no_column && !trim_view(row.cells[column].text).empty()) return true;
+                if (column != ListPlan::no_column && !trim_view(row.cells[column].value()).empty()) return true;
             return false;
         };
         std::size_t count = 0;
@@ -1325,7 +1325,7 @@ struct CsvUnitTyper::Impl {
             for (std::uint32_t f = 0; f < spec.fields.size(); ++f) {
                 const bc::FieldSpec& field = spec.fields[f];
                 const std::string_view text =
-                    columns[f] == ListPlan::no_column ? std::string_view() : trim_view(row.cells[columns[f]].text);
+                    columns[f] == ListPlan::no_column ? std::string_view() : trim_view(row.cells[columns[f]].value());
                 if (text.empty()) return false;  // defaults and missing fields: the ordinary way
                 if (field.type == bc::FieldType::text) record[f] = Value::of_text(std::string(text));
                 else if (!fast_value(field, kind_of(field), text, record[f])) return false;
@@ -1342,7 +1342,7 @@ struct CsvUnitTyper::Impl {
         Record& counts = reusable_list(s, v, 1).front();
         counts.resize(columns.size());
         for (std::size_t c = 0; c < columns.size(); ++c) {
-            const std::string_view text = trim_view(row.cells[columns[c]].text);
+            const std::string_view text = trim_view(row.cells[columns[c]].value());
             if (text.empty() || !fast_number(Typer::vote_count_spec(), text, counts[c])) return false;
         }
         set_own_list(s, v, Value::Tag::votes);
@@ -1358,12 +1358,12 @@ struct CsvUnitTyper::Impl {
         const bool same_file = unit.file == path && unit.origins.size() == n;
         if (!same_file) unit.file = path;
         const CsvCell& name_cell = row.cells[*l.unit_column];
-        unit.name.assign(trim_view(name_cell.text));
+        unit.name.assign(trim_view(name_cell.value()));
         if (unit.name.empty()) diags.error(path, Span{name_cell.pos, 1}, "empty unit name");
         unit.group.clear();
         if (l.group_column) {
             const CsvCell& group_cell = row.cells[*l.group_column];
-            unit.group.assign(trim_view(group_cell.text));
+            unit.group.assign(trim_view(group_cell.value()));
             check_group(program, unit.group, path, Span{group_cell.pos, 1}, diags);
         }
         unit.values.resize(n);
@@ -1405,7 +1405,7 @@ struct CsvUnitTyper::Impl {
                 break;
             default: {
                 const CsvCell& cell = row.cells[*l.scalar_columns[s]];
-                if (!fast_cell(s, trim_view(cell.text), v))
+                if (!fast_cell(s, trim_view(cell.value()), v))
                     take(slow().type_cell(program.evidence[s], cell, program.evidence[s].name));
                 break;
             }

@@ -28,7 +28,7 @@ std::vector<std::vector<std::string>> cells(const CsvTable& table) {
     std::vector<std::vector<std::string>> out;
     for (const auto& row : table.rows) {
         out.emplace_back();
-        for (const auto& cell : row.cells) out.back().push_back(cell.text);
+        for (const auto& cell : row.cells) out.back().push_back(std::string(cell.value()));
     }
     return out;
 }
@@ -54,7 +54,7 @@ TEST_CASE("plain rows with LF and CRLF line ends read the same") {
 TEST_CASE("a UTF-8 BOM is skipped and does not shift the header") {
     auto r = read("\xEF\xBB\xBFunit,x\nA,1\n");
     REQUIRE(r.ok);
-    CHECK(r.table.rows[0].cells[0].text == "unit");
+    CHECK(r.table.rows[0].cells[0].value() == "unit");
     CHECK(r.table.rows[0].cells[0].pos.column == 1);
 }
 
