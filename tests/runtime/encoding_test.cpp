@@ -4,7 +4,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <optional>
 #include <string>
+#include <vector>
 
 using namespace kaohe;
 
@@ -208,4 +210,47 @@ TEST_CASE("detection decides on the sample after the first non-ASCII byte, for t
         CHECK(r.message.starts_with("the table is not valid GBK"));
         CHECK(r.failed_at == bytes.size());
     }
+}
+
+namespace {
+// The reference: sequence by sequence, with utf8_sequence_length (the definition of well-formed).
+std::optional<std::size_t> first_invalid_by_sequences(std::string_view text) {
+    for (std::size_t i = 0; i < text.size();) {
+        const std::size_t len = utf8_sequence_length(text, i);
+        if (len == 0) return i;
+        i += len;
+    }
+    return std::nullopt;
+}
+}  // namespace
+
+TEST_CASE("first_invalid_utf8 (CJK checked inline) agrees with the sequence-by-sequence reading on every byte class") {
+    // Every byte where the DFA's rows differ, and the ends of each range.
+    const std::vector<unsigned char> classes = {0x00, 0x2C, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC1, 0xC2,
+                                                0xDF, 0xE0, 0xE1, 0xEC, 0xED, 0xEE, 0xEF, 0xF0, 0xF1, 0xF3, 0xF4, 0xF5,
+                                                0xFF};
+    // Before the bytes: nothing, or ASCII that puts them across the 8-byte skip's boundary;
+    // after them: nothing, or more (a character cut short at the end, or followed by ASCII).
+    const std::vector<std::string> before = {"", "abcdefg", "是否,"}, after = {"", "x", "12345678"};
+    std::size_t checked = 0, invalid = 0;
+    const auto check = [&](const std::string& bytes) {
+        for (const auto& b : before)
+            for (const auto& a : after) {
+                const std::string text = b + bytes + a;
+                const auto expected = first_invalid_by_sequences(text);
+                REQUIRE(first_invalid_utf8(text) == expected);
+                ++checked;
+                invalid += expected.has_value();
+            }
+    };
+    for (unsigned b0 = 0; b0 < 256; ++b0)
+        for (unsigned b1 = 0; b1 < 256; ++b1) check({static_cast<char>(b0), static_cast<char>(b1)});
+    for (auto b0 : classes)
+        for (auto b1 : classes)
+            for (auto b2 : classes)
+                for (auto b3 : classes)
+                    check({static_cast<char>(b0), static_cast<char>(b1), static_cast<char>(b2), static_cast<char>(b3)});
+    CHECK(checked == 9 * (256 * 256 + classes.size() * classes.size() * classes.size() * classes.size()));
+    CHECK(invalid > checked / 2);  // both answers are well represented
+    CHECK(checked - invalid > 10'000);
 }
