@@ -43,6 +43,15 @@ std::optional<std::size_t> original_target(const Program& p, std::size_t pc) {
     }
 }
 
+// Ends the program with rule r's DEDUCT, the root's NODE and HALT, and verifies it.
+void finish_with_deduct(ProgramBuilder& b, std::uint32_t r) {
+    b.emit(Op::DEDUCT, r);
+    b.emit(Op::NODE, 0);
+    b.emit(Op::HALT);
+    Diagnostics diags;
+    REQUIRE(verify(b.p, "t.khc", diags));
+}
+
 Program example(const std::string& name) {
     const std::string path = std::string(KAOHE_SOURCE_DIR) + "/examples/" + name + "/scheme.kh";
     const std::string text = read_file(path);
@@ -100,11 +109,7 @@ TEST_CASE("a sequence a jump lands inside is not fused, and scores as the origin
     b.emit(Op::POP);
     b.emit(Op::CONST, b.constant(5));
     b.land(to_deduct);
-    b.emit(Op::DEDUCT, r);
-    b.emit(Op::NODE, 0);
-    b.emit(Op::HALT);
-    Diagnostics diags;
-    REQUIRE(verify(b.p, "t.khc", diags));
+    finish_with_deduct(b, r);
 
     const vm::Code fused = vm::lower(b.p, Fuse::yes);
     CHECK(ops_of(fused) == std::vector<Xop>{Xop::CONST, Xop::JUMP_IF_SLOT_NO, Xop::POP, Xop::CONST, Xop::DEDUCT, Xop::NODE,
@@ -181,11 +186,7 @@ TEST_CASE("every fused sequence scores as its instructions do", "[vm]") {
     b.emit(Op::ADD);
     b.loop_to(next);
     b.land(next);
-    b.emit(Op::DEDUCT, r);
-    b.emit(Op::NODE, 0);
-    b.emit(Op::HALT);
-    Diagnostics diags;
-    REQUIRE(verify(b.p, "t.khc", diags));
+    finish_with_deduct(b, r);
 
     const vm::Code fused = vm::lower(b.p, Fuse::yes);
     for (const Xop op : {Xop::ADD_SLOT_NO, Xop::ADD_SLOT_YES, Xop::ADD_SLOT, Xop::SUB_SLOT, Xop::MUL_SLOT, Xop::ADD_CONST,
