@@ -25,7 +25,7 @@ namespace {
 
 // The yes/no words (docs/evidence.md), told apart by length before any byte is compared: the
 // batch path types one in nearly every cell.
-std::optional<bool> yes_no_word(std::string_view text) {
+[[gnu::always_inline]] inline std::optional<bool> yes_no_word(std::string_view text) {
     switch (text.size()) {
     case 2: if (text == "no") return false; break;
     case 3:
