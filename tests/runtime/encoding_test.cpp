@@ -3,6 +3,7 @@
 #include "runtime/encoding.hpp"
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include <optional>
 #include <string>
@@ -224,21 +225,25 @@ std::optional<std::size_t> first_invalid_by_sequences(std::string_view text) {
 }
 }  // namespace
 
-TEST_CASE("first_invalid_utf8 (CJK checked inline) agrees with the sequence-by-sequence reading on every byte class") {
-    // Every byte where the DFA's rows differ, and the ends of each range.
+TEST_CASE("first_invalid_utf8 agrees with the sequence-by-sequence reading on every byte class and at every block edge") {
+    // Every byte where the checks' tables differ, and the ends of each range.
     const std::vector<unsigned char> classes = {0x00, 0x2C, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC1, 0xC2,
                                                 0xDF, 0xE0, 0xE1, 0xEC, 0xED, 0xEE, 0xEF, 0xF0, 0xF1, 0xF3, 0xF4, 0xF5,
                                                 0xFF};
-    // Before the bytes: nothing, or ASCII that puts them across the 8-byte skip's boundary;
-    // after them: nothing, or more (a character cut short at the end, or followed by ASCII).
-    const std::vector<std::string> before = {"", "abcdefg", "是否,"}, after = {"", "x", "12345678"};
-    std::size_t checked = 0, invalid = 0;
+    // Before the bytes: nothing, ASCII that puts them across the 8-byte skip's boundary or across
+    // the 16-byte blocks' (13..15 bytes), or CJK; after them: nothing, or more (a character cut
+    // short at the end, or followed by ASCII).
+    const std::vector<std::string> before = {"", "abcdefg", "是否,", std::string(13, 'a'), std::string(14, 'a'),
+                                             std::string(15, 'a'), "是否是否是"};
+    const std::vector<std::string> after = {"", "x", "12345678"};
+    std::size_t checked = 0, invalid = 0, disagree = 0;
+    std::string first_disagreement;
     const auto check = [&](const std::string& bytes) {
         for (const auto& b : before)
             for (const auto& a : after) {
                 const std::string text = b + bytes + a;
                 const auto expected = first_invalid_by_sequences(text);
-                REQUIRE(first_invalid_utf8(text) == expected);
+                if (first_invalid_utf8(text) != expected && disagree++ == 0) first_disagreement = text;
                 ++checked;
                 invalid += expected.has_value();
             }
@@ -250,7 +255,29 @@ TEST_CASE("first_invalid_utf8 (CJK checked inline) agrees with the sequence-by-s
             for (auto b2 : classes)
                 for (auto b3 : classes)
                     check({static_cast<char>(b0), static_cast<char>(b1), static_cast<char>(b2), static_cast<char>(b3)});
-    CHECK(checked == 9 * (256 * 256 + classes.size() * classes.size() * classes.size() * classes.size()));
+    std::string shown;
+    for (unsigned char c : first_disagreement) shown += fmt::format("{:02X} ", c);
+    INFO("first disagreement: " << shown);
+    CHECK(disagree == 0);
+    CHECK(checked == before.size() * after.size() *
+                         (256 * 256 + classes.size() * classes.size() * classes.size() * classes.size()));
     CHECK(invalid > checked / 2);  // both answers are well represented
     CHECK(checked - invalid > 10'000);
+}
+
+TEST_CASE("first_invalid_utf8 finds the first bad byte in long text, wherever it lies") {
+    // 是 and ASCII in turn for 200 bytes, then one bad byte at each offset in turn: the offset is
+    // the answer, and the text without it is valid.
+    std::string good;
+    while (good.size() < 200) good += (good.size() % 5 == 0) ? "是" : "a";
+    CHECK_FALSE(first_invalid_utf8(good).has_value());
+    for (std::size_t at = 0; at + 3 < good.size(); ++at) {
+        if ((static_cast<unsigned char>(good[at]) & 0xC0) == 0x80) continue;  // inside a character
+        std::string bad = good;
+        bad.insert(at, "\xFF");
+        CHECK(first_invalid_utf8(bad) == at);
+        bad = good;
+        bad.insert(at, "\xE6\x98");  // 是 cut short
+        CHECK(first_invalid_utf8(bad) == at);
+    }
 }
