@@ -26,14 +26,16 @@ namespace {
 // The yes/no words (docs/evidence.md), told apart by length before any byte is compared: the
 // batch path types one in nearly every cell.
 [[gnu::always_inline]] inline std::optional<bool> yes_no_word(std::string_view text) {
+    // Compared at a length known here, so no call to memcmp is made.
+    const auto is = [&]<std::size_t N>(const char (&word)[N]) { return std::memcmp(text.data(), word, N - 1) == 0; };
     switch (text.size()) {
-    case 2: if (text == "no") return false; break;
+    case 2: if (is("no")) return false; break;
     case 3:
-        if (text == "是" || text == "yes") return true;
-        if (text == "否") return false;
+        if (is("是") || is("yes")) return true;
+        if (is("否")) return false;
         break;
-    case 4: if (text == "true") return true; break;
-    case 5: if (text == "false") return false; break;
+    case 4: if (is("true")) return true; break;
+    case 5: if (is("false")) return false; break;
     default: break;
     }
     return std::nullopt;
