@@ -87,6 +87,16 @@ public:
         ceiling_.reserve(p_.nodes.size());
         const auto allowance = allowances(p_.nodes);
         for (std::size_t n = 0; n < p_.nodes.size(); ++n) ceiling_.push_back(p_.nodes[n].full + allowance[n]);
+        steps_.resize(p_.nodes.size());
+        for (const Word w : p_.code) {  // the instructions that write `deducted` and `awarded`
+            if (opcode_of(w) == Op::DEDUCT) steps_[p_.rules[operand_of(w)].node].deducts = true;
+            if (opcode_of(w) == Op::AWARD) steps_[p_.rules[operand_of(w)].node].awards = true;
+        }
+        for (std::size_t n = 0; n < p_.nodes.size(); ++n) {
+            const auto& info = p_.nodes[n];
+            steps_[n].add_held = !info.held.is_zero();
+            steps_[n].to_parent = info.parent != no_index && !p_.nodes[info.parent].computed;
+        }
         if constexpr (Explaining) map_code();
     }
 
@@ -142,6 +152,13 @@ private:
     std::size_t open_loops_ = 0;
     std::uint32_t rule_ = no_index;  // explanations only: the rule being evaluated
     std::vector<Decimal> ceiling_;   // per node: full + allowance (program.hpp `allowances`)
+    // What finalise must do for each node, known from the program alone: a node no DEDUCT (AWARD)
+    // rule names keeps `deducted` (`awarded`) at zero and a zero `held` adds nothing, so those
+    // steps are skipped; the score goes up unless the node is the root or its parent is computed.
+    struct NodeSteps {
+        bool add_held = false, deducts = false, awards = false, to_parent = false;
+    };
+    std::vector<NodeSteps> steps_;
     const Decimal one_{1};           // what TO_NUM gives for yes (the fused ADD_SLOT_YES/NO add it)
     // Explanations only (map_code): what each stretch of code outside the rules evaluates, the
     // list builtin of each loop, and the accumulation steps a list summary replaces.
@@ -389,19 +406,19 @@ private:
         // In place in out.score, no temporaries: the computed score, or the children's sum plus
         // what is held (a leaf: its full marks; a bonus: nothing), less deductions, plus awards.
         Decimal& raw = out.score;
+        const NodeSteps& steps = steps_[n];
         if (!info.computed) {
-            if (info.has_children) raw += info.held;
-            else raw = info.bonus ? Decimal{} : info.full;
-            raw -= out.deducted;
-            raw += out.awarded;
+            if (!info.has_children) raw = info.bonus ? Decimal{} : info.full;
+            else if (steps.add_held) raw += info.held;
+            if (steps.deducts) raw -= out.deducted;
+            if (steps.awards) raw += out.awarded;
         }
         const Decimal& upper = ceiling_[n];
         out.floored = raw.is_negative();
         out.capped = raw > upper;
         if (out.floored) raw = Decimal{};
         else if (out.capped) raw = upper;
-        if (info.parent == no_index) return;
-        if (!p_.nodes[info.parent].computed) sheet().nodes[info.parent].score += out.score;
+        if (steps.to_parent) sheet().nodes[info.parent].score += out.score;
     }
 
     // The counts of the votes value on top of the stack, one per value of its choice type. The
