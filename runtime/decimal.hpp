@@ -87,6 +87,9 @@ public:
     bool is_zero() const { return !big_ && num_ == 0; }  // zero is always small
     bool is_negative() const { return sign() < 0; }
     bool is_integer() const { return big_ ? big_is_integer() : den_ == 1; }
+    // (*this / step) is a whole number (a `step` declaration); step must not be zero. Small
+    // values decide it with one 128-bit remainder, without dividing two Decimals.
+    bool is_multiple_of(const Decimal& step) const;
     bool is_small() const { return !big_; }  // for tests and benchmarks: is it on the fast path?
     int sign() const { return big_ ? big_sign() : (num_ > 0) - (num_ < 0); }
 
@@ -245,6 +248,16 @@ private:
         if (!__builtin_mul_overflow(a.num_, b.num_, &product)) return Decimal::reduced(product, 1);
     }
     return Decimal::mul_general(a, b);
+}
+
+// a/b ÷ c/e = a·e / (b·c): whole exactly when b·c divides a·e (b·c is not 0: b > 0, c != 0).
+// When a product leaves int64 the quotient is worked out in full.
+inline bool Decimal::is_multiple_of(const Decimal& step) const {
+    std::int64_t ae = 0, bc = 0;
+    if (!big_ && !step.big_ && !__builtin_mul_overflow(num_, step.den_, &ae) &&
+        !__builtin_mul_overflow(den_, step.num_, &bc) && bc != 0)
+        return bc == -1 || ae % bc == 0;  // INT64_MIN % -1 overflows; everything is a multiple of ±1
+    return (*this / step).is_integer();
 }
 
 [[gnu::always_inline]] inline bool operator==(const Decimal& a, const Decimal& b) {

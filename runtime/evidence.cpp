@@ -365,7 +365,7 @@ private:
         }
         if (spec.step && !spec.step->is_zero()) {
             const Decimal base = spec.lo.value_or(Decimal());
-            if (!((v - base) / *spec.step).is_integer()) {
+            if (!(v - base).is_multiple_of(*spec.step)) {
                 diags_.error(file_, where,
                              fmt::format("'{}' is {}, not a multiple of the declared step {} (counting from {})", name,
                                          show_number(v, spec), show_number(*spec.step, spec), show_number(base, spec)));
@@ -1284,7 +1284,7 @@ struct CsvUnitTyper::Impl {
             return false;
         }
         if ((spec.lo && d < *spec.lo) || (spec.hi && d > *spec.hi)) return false;
-        if (spec.step && !spec.step->is_zero() && !((d - spec.lo.value_or(Decimal())) / *spec.step).is_integer())
+        if (spec.step && !spec.step->is_zero() && !(d - spec.lo.value_or(Decimal())).is_multiple_of(*spec.step))
             return false;
         set_number(v, d);
         return true;

@@ -465,6 +465,29 @@ TEST_CASE("property: field laws hold and agree with cpp_rational", "[decimal][pr
     CHECK(big_sums > iterations / 10);
 }
 
+TEST_CASE("property: is_multiple_of is (a / step).is_integer(), small, near the int64 edges and big", "[decimal][property]") {
+    RationalSource source(0x73746570);  // fixed seed: failures reproduce
+    int multiples = 0;
+    for (int i = 0; i < 20000; ++i) {
+        const Decimal step = Decimal(source.numerator()) / source.denominator();
+        if (step.is_zero()) continue;
+        // Half the time a whole multiple of the step (big when the product leaves int64).
+        const Decimal a = i % 2 ? Decimal(source.numerator()) / source.denominator() : step * source.numerator();
+        INFO("a = " << a.to_fraction_string() << ", step = " << step.to_fraction_string());
+        const bool expected = (a / step).is_integer();
+        CHECK(a.is_multiple_of(step) == expected);
+        multiples += expected;
+    }
+    CHECK(multiples > 5000);
+    // The steps of real schemes.
+    CHECK(Decimal::from_scaled(35, 1).is_multiple_of(Decimal::from_scaled(5, 1)));   // 3.5 in halves
+    CHECK_FALSE(Decimal::from_scaled(36, 1).is_multiple_of(Decimal::from_scaled(5, 1)));
+    CHECK(Decimal(-6).is_multiple_of(Decimal(3)));
+    CHECK(Decimal(6).is_multiple_of(Decimal(-3)));
+    CHECK(Decimal(0).is_multiple_of(Decimal::from_scaled(2, 1)));
+    CHECK(Decimal(std::numeric_limits<std::int64_t>::min()).is_multiple_of(Decimal(-1)));  // the quotient is big
+}
+
 // The inline fast paths (decimal.hpp): a fraction with an integer, and two integers, taken
 // without a gcd; checked against cpp_rational, near the int64 edges too.
 TEST_CASE("property: fraction-with-integer fast paths agree with cpp_rational", "[decimal][property]") {
