@@ -696,7 +696,9 @@ std::uint32_t competition_rank(const std::vector<Decimal>& sorted_desc, const De
     return static_cast<std::uint32_t>(above + 1);
 }
 
-// The value of `agg` for every unit of one scope.
+// The value of `agg` for every unit of one scope. The members' values are read where the units
+// keep them and copied only to be ordered (ranks, bottom/top N), one copy at a time: between
+// the passes of a streamed run the population's values are most of what the run holds.
 template <typename Units>
 void compute_in_scope(const Aggregate& agg, std::uint32_t index, const std::vector<std::size_t>& scope,
                       Units& units) {
@@ -705,6 +707,7 @@ void compute_in_scope(const Aggregate& agg, std::uint32_t index, const std::vect
     for (auto u : scope)
         if (passes(u)) members.push_back(u);
     const auto in_scope = static_cast<std::uint32_t>(members.size());
+    const auto value_of = [&](std::size_t m) -> const Decimal& { return units.input_number(members[m], agg.value); };
     const auto valued = [&](Value v) {
         AggregateValue out;
         out.value = std::move(v);
@@ -714,42 +717,39 @@ void compute_in_scope(const Aggregate& agg, std::uint32_t index, const std::vect
     };
     AggregateValue undefined;  // no value, but with the count for the message
     undefined.in_scope = in_scope;
-    std::vector<Decimal> values;
-    if (agg.kind != AggregateKind::count) {
-        values.reserve(members.size());
-        for (auto u : members) values.push_back(units.input_number(u, agg.value));
-    }
     switch (agg.kind) {
     case AggregateKind::count:
         return units.put_scope(scope, index, valued(Value::of_number(Decimal{static_cast<std::int64_t>(in_scope)})));
     case AggregateKind::sum:
     case AggregateKind::mean: {
-        if (values.empty() && agg.kind == AggregateKind::mean) return units.put_scope(scope, index, undefined);
+        if (members.empty() && agg.kind == AggregateKind::mean) return units.put_scope(scope, index, undefined);
         Decimal sum;
-        for (const auto& v : values) sum += v;
-        if (agg.kind == AggregateKind::mean) sum = sum / Decimal{static_cast<std::int64_t>(values.size())};
+        for (std::size_t m = 0; m < members.size(); ++m) sum += value_of(m);
+        if (agg.kind == AggregateKind::mean) sum = sum / Decimal{static_cast<std::int64_t>(members.size())};
         return units.put_scope(scope, index, valued(Value::of_number(sum)));
     }
     case AggregateKind::max:
     case AggregateKind::min: {
-        if (values.empty()) return units.put_scope(scope, index, undefined);
-        auto it = agg.kind == AggregateKind::max ? std::max_element(values.begin(), values.end())
-                                                 : std::min_element(values.begin(), values.end());
-        return units.put_scope(scope, index, valued(Value::of_number(*it)));
+        if (members.empty()) return units.put_scope(scope, index, undefined);
+        const Decimal* best = &value_of(0);
+        for (std::size_t m = 1; m < members.size(); ++m)
+            if (agg.kind == AggregateKind::max ? *best < value_of(m) : value_of(m) < *best) best = &value_of(m);
+        return units.put_scope(scope, index, valued(Value::of_number(*best)));
     }
     case AggregateKind::rank: {
         units.put_scope(scope, index, undefined);  // a unit its `where` leaves out has no place
         // Ascending ranks the lowest first: rank the negated values highest first.
-        std::vector<Decimal> keys;
-        keys.reserve(values.size());
-        for (const auto& v : values) keys.push_back(agg.ascending ? -v : v);
-        auto sorted = keys;
+        const auto key = [&](std::size_t m) { return agg.ascending ? -value_of(m) : value_of(m); };
+        std::vector<Decimal> sorted;
+        sorted.reserve(members.size());
+        for (std::size_t m = 0; m < members.size(); ++m) sorted.push_back(key(m));
         std::sort(sorted.begin(), sorted.end(), std::greater<>{});
         for (std::size_t m = 0; m < members.size(); ++m) {
-            const std::uint32_t place = competition_rank(sorted, keys[m]);
+            const Decimal k = key(m);
+            const std::uint32_t place = competition_rank(sorted, k);
             AggregateValue out = valued(Value::of_number(Decimal{place}));
-            out.own = values[m];
-            const auto same = std::equal_range(sorted.begin(), sorted.end(), keys[m], std::greater<>{});
+            out.own = value_of(m);
+            const auto same = std::equal_range(sorted.begin(), sorted.end(), k, std::greater<>{});
             out.tied = static_cast<std::uint32_t>(same.second - same.first - 1);
             units.put(members[m], index, std::move(out), place);
         }
@@ -763,25 +763,29 @@ void compute_in_scope(const Aggregate& agg, std::uint32_t index, const std::vect
         bool everyone = Decimal{static_cast<std::int64_t>(members.size())} <= agg.n;
         std::optional<Decimal> boundary;
         if (!everyone) {
-            auto sorted = values;
-            if (agg.kind == AggregateKind::bottom) std::sort(sorted.begin(), sorted.end());
-            else std::sort(sorted.begin(), sorted.end(), std::greater<>{});
+            std::vector<Decimal> values;
+            values.reserve(members.size());
+            for (std::size_t m = 0; m < members.size(); ++m) values.push_back(value_of(m));
             std::size_t nth = 0;  // n is a whole number below members.size() (verified >= 1)
             while (Decimal{static_cast<std::int64_t>(nth + 1)} < agg.n) ++nth;
-            boundary = sorted[nth];
+            // The value a sort would put at `nth`, without sorting the rest.
+            if (agg.kind == AggregateKind::bottom) std::nth_element(values.begin(), values.begin() + nth, values.end());
+            else std::nth_element(values.begin(), values.begin() + nth, values.end(), std::greater<>{});
+            boundary = values[nth];
         }
+        const auto among = [&](std::size_t m) {
+            return everyone || (agg.kind == AggregateKind::bottom ? value_of(m) <= *boundary : value_of(m) >= *boundary);
+        };
         std::uint32_t selected = 0;
-        std::vector<bool> in(members.size());
+        for (std::size_t m = 0; m < members.size(); ++m)
+            if (among(m)) ++selected;
         for (std::size_t m = 0; m < members.size(); ++m) {
-            in[m] = everyone || (agg.kind == AggregateKind::bottom ? values[m] <= *boundary : values[m] >= *boundary);
-            if (in[m]) ++selected;
-        }
-        for (std::size_t m = 0; m < members.size(); ++m) {
-            AggregateValue out = valued(Value::of_yes_no(in[m]));
-            out.own = values[m];
+            const bool in = among(m);
+            AggregateValue out = valued(Value::of_yes_no(in));
+            out.own = value_of(m);
             out.cutoff = boundary;
             out.selected = selected;
-            units.put(members[m], index, std::move(out), in[m] ? 1 : 0);
+            units.put(members[m], index, std::move(out), in ? 1 : 0);
         }
         return;
     }
@@ -1124,15 +1128,11 @@ struct Stopped {
             grades[u] = s.sheet.grade;
         }
     }
-    void append(Stopped& more) {
-        const auto move_all = [](auto& to, auto& from) {
-            to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
-            from.clear();
-        };
-        move_all(numbers, more.numbers);
-        move_all(yes, more.yes);
-        move_all(graded, more.graded);
-        move_all(grades, more.grades);
+    void shrink_to_fit() {
+        numbers.shrink_to_fit();
+        yes.shrink_to_fit();
+        graded.shrink_to_fit();
+        grades.shrink_to_fit();
     }
     std::size_t bytes() const {
         return numbers.capacity() * sizeof(Decimal) + yes.capacity() + graded.capacity() * sizeof(Decimal) +
@@ -1176,7 +1176,11 @@ struct PopulationRun::Impl {
     std::size_t computed = 0;                 // barriers whose values are computed: pass computed + 1 runs
     GroupNames groups;
     std::vector<std::uint32_t> group_of;      // per unit, when keep.groups
-    Stopped stopped;                          // the running pass's barrier's inputs
+    // The running pass's barrier's inputs: in pass 1 each chunk's rows as its Batch made them
+    // (never moved into one vector: grown by doubling it would hold up to twice the rows, three
+    // times while it moved), in later passes one part allocated once for every unit.
+    std::vector<Stopped> stopped;
+    std::vector<std::size_t> stopped_first;   // the first unit of each part
     std::vector<std::vector<AggregateValue>> scope_values;  // per aggregate: per scope (1, or per group)
     std::vector<std::vector<std::uint32_t>> codes;          // per rank/bottom/top aggregate: per unit
     std::vector<GradeOutcome> grades;         // per unit, once graded
@@ -1194,11 +1198,13 @@ struct PopulationRun::Impl {
     std::uint32_t group(std::size_t u) const { return group_of[u]; }
     const Decimal& input_number(std::size_t u, std::uint32_t i) const {
         const auto& c = keep.columns[computed];
-        return stopped.numbers[u * c.numbers.size() + c.number_at[i]];
+        const auto [part, row] = rows_of(u);
+        return part.numbers[row * c.numbers.size() + c.number_at[i]];
     }
     bool input_yes(std::size_t u, std::uint32_t i) const {
         const auto& c = keep.columns[computed];
-        return stopped.yes[u * c.yes.size() + c.yes_at[i]] != 0;
+        const auto [part, row] = rows_of(u);
+        return part.yes[row * c.yes.size() + c.yes_at[i]] != 0;
     }
     void begin_stage(std::uint8_t stage) {
         for (std::size_t a = 0; a < program.aggregates.size(); ++a) {
@@ -1218,8 +1224,21 @@ struct PopulationRun::Impl {
             for (auto u : scope) codes[a][u] = 0;
     }
     void put(std::size_t u, std::uint32_t a, const AggregateValue&, std::uint32_t code) { codes[a][u] = code; }
-    const Decimal& graded(std::size_t u) const { return stopped.graded[u]; }
-    GradeOutcome& grade(std::size_t u) { return stopped.grades[u]; }
+    const Decimal& graded(std::size_t u) const {
+        const auto [part, row] = rows_of(u);
+        return part.graded[row];
+    }
+    GradeOutcome& grade(std::size_t u) {
+        const auto [part, row] = rows_of(u);
+        return const_cast<Stopped&>(part).grades[row];  // the part is this run's own
+    }
+    // The part holding unit u's row, and the row's place in it.
+    std::pair<const Stopped&, std::size_t> rows_of(std::size_t u) const {
+        if (stopped.size() == 1) return {stopped[0], u};
+        const auto k = static_cast<std::size_t>(std::upper_bound(stopped_first.begin(), stopped_first.end(), u) -
+                                                stopped_first.begin() - 1);
+        return {stopped[k], u - stopped_first[k]};
+    }
 
     // Unit u's value of aggregate a, as compute_in_scope gave it (without what only
     // explanations read: a streamed run explains nothing).
@@ -1250,10 +1269,12 @@ struct PopulationRun::Impl {
     }
 
     std::size_t bytes() const {
-        std::size_t b = group_of.capacity() * sizeof(std::uint32_t) + groups.bytes() + stopped.bytes() +
+        std::size_t b = group_of.capacity() * sizeof(std::uint32_t) + groups.bytes() +
+                        stopped.capacity() * sizeof(Stopped) + stopped_first.capacity() * sizeof(std::size_t) +
                         grades.capacity() * sizeof(GradeOutcome) + totals.capacity() * sizeof(Decimal);
         for (const auto& s : scope_values) b += s.capacity() * sizeof(AggregateValue);
         for (const auto& c : codes) b += c.capacity() * sizeof(std::uint32_t);
+        for (const auto& part : stopped) b += part.bytes();
         return b;
     }
     void note_peak() { peak = std::max(peak, bytes()); }
@@ -1326,7 +1347,7 @@ PopulationRun::Step PopulationRun::Stepper::replay(PopulationRun& run, std::size
     Impl& m = *impl_;
     PopulationRun::Impl& r = *run.impl_;
     const Stop stop = m.replay(&r, index, unit, r.computed);
-    if (stop == Stop::barrier && !r.totals_pass()) r.stopped.record(index, m.program, r.keep, r.computed, m.state);
+    if (stop == Stop::barrier && !r.totals_pass()) r.stopped[0].record(index, m.program, r.keep, r.computed, m.state);
     if (stop == Stop::halt && r.totals_pass()) r.totals[index] = m.state.sheet.total();
     return m.report(stop, diags);
 }
@@ -1352,7 +1373,9 @@ void PopulationRun::append(Batch& batch) {
     Impl& r = *impl_;
     auto& b = *batch.impl_;
     for (std::uint32_t g : b.group_of) r.group_of.push_back(r.groups.id(b.groups.names[g]));
-    r.stopped.append(b.stopped);
+    r.stopped_first.push_back(r.units_);
+    b.stopped.shrink_to_fit();  // a chunk's rows, grown one by one
+    r.stopped.push_back(std::move(b.stopped));
     r.units_ += b.units;
     r.note_peak();
     b = Batch::Impl{};
@@ -1379,12 +1402,21 @@ PopulationRun::Next PopulationRun::end_pass(std::size_t at_barrier, Diagnostics&
     if (next != Next::pass) return next;
     // This barrier's inputs have been read; its grades are kept. The next pass keeps the next
     // barrier's inputs, or the totals.
-    if (!r.stopped.grades.empty()) r.grades = std::move(r.stopped.grades);
-    r.stopped = Stopped{};
+    if (r.stopped.size() == 1) {
+        r.grades = std::move(r.stopped[0].grades);
+    } else if (!r.stopped.empty() && !r.stopped[0].grades.empty()) {  // graded at the first barrier
+        r.grades.reserve(r.units_);
+        for (std::size_t u = 0; u < r.units_; ++u) r.grades.push_back(r.grade(u));
+    }
+    r.stopped = {};
+    r.stopped_first = {};
     r.group_of.shrink_to_fit();
     ++r.computed;
     if (r.totals_pass()) r.totals.resize(r.units_);
-    else r.stopped.resize(r.units_, r.keep, r.computed);
+    else {
+        r.stopped.emplace_back().resize(r.units_, r.keep, r.computed);
+        r.stopped_first.push_back(0);
+    }
     r.note_peak();
     return Next::pass;
 }
