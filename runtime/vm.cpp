@@ -24,6 +24,7 @@
 #include <algorithm>
 #include <array>
 #include <map>
+#include <mutex>
 #include <numeric>
 
 namespace kaohe {
@@ -664,12 +665,14 @@ private:
 //   size()                     the units
 //   barrier()                  the BARRIER operand at which the units stopped
 //   group(u)                   a key, ordered by <, equal for the units of a group
-//   input_number(u, i), input_yes(u, i)   the STOREd population input i
+//   input_number(u, i), input_yes(u, i)   the STOREd population input i (a Decimal or a
+//                              reference to one; a yes/no)
 //   begin_stage(stage)         before the aggregates of `stage` are computed
 //   put_scope(scope, a, v)     aggregate a's value for every unit of `scope`
 //   put(u, a, v, code)         unit u's own value of aggregate a (rank, bottom/top), after
 //                              put_scope: `code` is its place (rank) or 1 if among the N
-//   graded(u), grade(u)        the graded node's score; the GradeOutcome (holding the veto)
+//   graded(u), grade(u)        the graded node's score (as input_number); the GradeOutcome
+//                              (holding the veto)
 
 // Units in each scope. Scope::group partitions by the evidence `group`; units with an empty
 // group form their own group "" (they are peers of each other, not of everyone).
@@ -691,8 +694,15 @@ std::vector<std::vector<std::size_t>> scopes(Scope scope, const Units& units) {
 }
 
 // 1 + how many of `sorted_desc` are strictly above `x`: equal values share the best place.
-std::uint32_t competition_rank(const std::vector<Decimal>& sorted_desc, const Decimal& x) {
-    auto above = std::lower_bound(sorted_desc.begin(), sorted_desc.end(), x, std::greater<>{}) - sorted_desc.begin();
+// `sorted_desc`: Decimals highest first, by size() and [i] (a vector, or a streamed run's packed totals).
+template <typename Sorted>
+std::uint32_t competition_rank(const Sorted& sorted_desc, const Decimal& x) {
+    std::size_t above = 0, not_above = sorted_desc.size();  // binary search for the first not above x
+    while (above < not_above) {
+        const std::size_t mid = above + (not_above - above) / 2;
+        if (sorted_desc[mid] > x) above = mid + 1;
+        else not_above = mid;
+    }
     return static_cast<std::uint32_t>(above + 1);
 }
 
@@ -704,10 +714,11 @@ void compute_in_scope(const Aggregate& agg, std::uint32_t index, const std::vect
                       Units& units) {
     auto passes = [&](std::size_t u) { return agg.where == no_index || units.input_yes(u, agg.where); };
     std::vector<std::size_t> members;
+    members.reserve(scope.size());  // not grown by doubling: a streamed run's peak is here
     for (auto u : scope)
         if (passes(u)) members.push_back(u);
     const auto in_scope = static_cast<std::uint32_t>(members.size());
-    const auto value_of = [&](std::size_t m) -> const Decimal& { return units.input_number(members[m], agg.value); };
+    const auto value_of = [&](std::size_t m) -> decltype(auto) { return units.input_number(members[m], agg.value); };
     const auto valued = [&](Value v) {
         AggregateValue out;
         out.value = std::move(v);
@@ -731,10 +742,10 @@ void compute_in_scope(const Aggregate& agg, std::uint32_t index, const std::vect
     case AggregateKind::max:
     case AggregateKind::min: {
         if (members.empty()) return units.put_scope(scope, index, undefined);
-        const Decimal* best = &value_of(0);
+        Decimal best = value_of(0);
         for (std::size_t m = 1; m < members.size(); ++m)
-            if (agg.kind == AggregateKind::max ? *best < value_of(m) : value_of(m) < *best) best = &value_of(m);
-        return units.put_scope(scope, index, valued(Value::of_number(*best)));
+            if (agg.kind == AggregateKind::max ? best < value_of(m) : value_of(m) < best) best = value_of(m);
+        return units.put_scope(scope, index, valued(Value::of_number(best)));
     }
     case AggregateKind::rank: {
         units.put_scope(scope, index, undefined);  // a unit its `where` leaves out has no place
@@ -817,7 +828,7 @@ void grade_scope(const Grading& g, const std::vector<std::size_t>& scope, Units&
     std::vector<std::int64_t> used(g.bands.size(), 0);
     std::vector<bool> closed(g.bands.size(), false);
 
-    auto score = [&](std::size_t u) -> const Decimal& { return units.graded(u); };
+    auto score = [&](std::size_t u) -> decltype(auto) { return units.graded(u); };
     std::vector<std::size_t> ranked;
     for (auto u : scope) {
         auto& grade = units.grade(u);
@@ -857,15 +868,13 @@ void assign_grades(const Program& p, Units& units) {
     for (const auto& scope : scopes(p.grading.scope, units)) grade_scope(p.grading, scope, units);
 }
 
-// Every unit's total, highest first, for competition_rank: Scoresheet::rank is the place by
-// total among every unit of the run.
-void sort_totals(std::vector<Decimal>& totals) { std::sort(totals.begin(), totals.end(), std::greater<>{}); }
-
+// Scoresheet::rank: competition rank by total among every unit of the run (a streamed run ranks
+// by its kept totals the same way: PopulationRun::Stepper::sheet).
 void rank_totals(std::vector<Scoresheet>& sheets) {
     std::vector<Decimal> totals;
     totals.reserve(sheets.size());
     for (const auto& s : sheets) totals.push_back(s.total());
-    sort_totals(totals);
+    std::sort(totals.begin(), totals.end(), std::greater<>{});
     for (auto& s : sheets) s.rank = competition_rank(totals, s.total());
 }
 
@@ -1100,13 +1109,49 @@ struct Keep {
     }
 };
 
+// Decimals kept per unit, 16 bytes each instead of a Decimal's 32: the small form's numerator and
+// denominator, or (denominator 0) the index of a value without a small form kept whole on the
+// side. Different threads set different elements at once: the side is added to under a lock, and
+// read only when nothing is set.
+class PackedDecimals {
+public:
+    std::size_t size() const { return packed_.size(); }
+    bool empty() const { return packed_.empty(); }
+    void resize(std::size_t n) { packed_.resize(n); }
+    void shrink_to_fit() { packed_.shrink_to_fit(); }
+    void set(std::size_t i, const Decimal& d) {
+        Packed& p = packed_[i];
+        if (d.small_parts(p.num, p.den)) return;
+        const std::lock_guard lock(*side_mutex_);
+        p.num = static_cast<std::int64_t>(side_.size());
+        p.den = 0;
+        side_.push_back(d);
+    }
+    Decimal operator[](std::size_t i) const { return value(packed_[i]); }
+    void sort_descending() {
+        std::sort(packed_.begin(), packed_.end(), [&](const Packed& a, const Packed& b) { return value(a) > value(b); });
+    }
+    std::size_t bytes() const { return packed_.capacity() * sizeof(Packed) + side_.capacity() * sizeof(Decimal); }
+
+private:
+    struct Packed {
+        std::int64_t num = 0, den = 1;
+    };
+    Decimal value(const Packed& p) const {
+        return p.den != 0 ? Decimal::from_small_parts(p.num, p.den) : side_[static_cast<std::size_t>(p.num)];
+    }
+    std::vector<Packed> packed_;
+    std::vector<Decimal> side_;
+    std::unique_ptr<std::mutex> side_mutex_ = std::make_unique<std::mutex>();
+};
+
 // What a pass keeps of each unit where it stops at barrier `barrier`: the inputs that
 // barrier's aggregates read and, where it grades, the graded score and the veto (in `grades`).
 // One row per unit, in unit order.
 struct Stopped {
-    std::vector<Decimal> numbers;
+    PackedDecimals numbers;
     std::vector<std::uint8_t> yes;
-    std::vector<Decimal> graded;
+    PackedDecimals graded;
     std::vector<GradeOutcome> grades;
 
     void resize(std::size_t units, const Keep& keep, std::size_t barrier) {
@@ -1121,10 +1166,10 @@ struct Stopped {
     // Unit `u`'s row, from its state stopped at the barrier.
     void record(std::size_t u, const Program& p, const Keep& keep, std::size_t barrier, const UnitState& s) {
         const Keep::Columns& c = keep.columns[barrier];
-        for (std::size_t k = 0; k < c.numbers.size(); ++k) numbers[u * c.numbers.size() + k] = s.inputs[c.numbers[k]].number;
+        for (std::size_t k = 0; k < c.numbers.size(); ++k) numbers.set(u * c.numbers.size() + k, s.inputs[c.numbers[k]].number);
         for (std::size_t k = 0; k < c.yes.size(); ++k) yes[u * c.yes.size() + k] = s.inputs[c.yes[k]].yes ? 1 : 0;
         if (!graded.empty()) {
-            graded[u] = s.sheet.nodes[p.grading.node].score;
+            graded.set(u, s.sheet.nodes[p.grading.node].score);
             grades[u] = s.sheet.grade;
         }
     }
@@ -1135,8 +1180,7 @@ struct Stopped {
         grades.shrink_to_fit();
     }
     std::size_t bytes() const {
-        return numbers.capacity() * sizeof(Decimal) + yes.capacity() + graded.capacity() * sizeof(Decimal) +
-               grades.capacity() * sizeof(GradeOutcome);
+        return numbers.bytes() + yes.capacity() + graded.bytes() + grades.capacity() * sizeof(GradeOutcome);
     }
 };
 
@@ -1184,7 +1228,7 @@ struct PopulationRun::Impl {
     std::vector<std::vector<AggregateValue>> scope_values;  // per aggregate: per scope (1, or per group)
     std::vector<std::vector<std::uint32_t>> codes;          // per rank/bottom/top aggregate: per unit
     std::vector<GradeOutcome> grades;         // per unit, once graded
-    std::vector<Decimal> totals;              // the last pass's totals; at done, highest first
+    PackedDecimals totals;                    // the last pass's totals; at done, highest first
     std::size_t peak = 0;
 
     explicit Impl(const Program& p)
@@ -1196,7 +1240,7 @@ struct PopulationRun::Impl {
     std::size_t size() const { return units_; }
     std::uint32_t barrier() const { return keep.barriers[computed]; }
     std::uint32_t group(std::size_t u) const { return group_of[u]; }
-    const Decimal& input_number(std::size_t u, std::uint32_t i) const {
+    Decimal input_number(std::size_t u, std::uint32_t i) const {
         const auto& c = keep.columns[computed];
         const auto [part, row] = rows_of(u);
         return part.numbers[row * c.numbers.size() + c.number_at[i]];
@@ -1224,7 +1268,7 @@ struct PopulationRun::Impl {
             for (auto u : scope) codes[a][u] = 0;
     }
     void put(std::size_t u, std::uint32_t a, const AggregateValue&, std::uint32_t code) { codes[a][u] = code; }
-    const Decimal& graded(std::size_t u) const {
+    Decimal graded(std::size_t u) const {
         const auto [part, row] = rows_of(u);
         return part.graded[row];
     }
@@ -1271,7 +1315,7 @@ struct PopulationRun::Impl {
     std::size_t bytes() const {
         std::size_t b = group_of.capacity() * sizeof(std::uint32_t) + groups.bytes() +
                         stopped.capacity() * sizeof(Stopped) + stopped_first.capacity() * sizeof(std::size_t) +
-                        grades.capacity() * sizeof(GradeOutcome) + totals.capacity() * sizeof(Decimal);
+                        grades.capacity() * sizeof(GradeOutcome) + totals.bytes();
         for (const auto& s : scope_values) b += s.capacity() * sizeof(AggregateValue);
         for (const auto& c : codes) b += c.capacity() * sizeof(std::uint32_t);
         for (const auto& part : stopped) b += part.bytes();
@@ -1348,7 +1392,7 @@ PopulationRun::Step PopulationRun::Stepper::replay(PopulationRun& run, std::size
     PopulationRun::Impl& r = *run.impl_;
     const Stop stop = m.replay(&r, index, unit, r.computed);
     if (stop == Stop::barrier && !r.totals_pass()) r.stopped[0].record(index, m.program, r.keep, r.computed, m.state);
-    if (stop == Stop::halt && r.totals_pass()) r.totals[index] = m.state.sheet.total();
+    if (stop == Stop::halt && r.totals_pass()) r.totals.set(index, m.state.sheet.total());
     return m.report(stop, diags);
 }
 
@@ -1391,7 +1435,7 @@ PopulationRun::Next PopulationRun::end_pass(std::size_t at_barrier, Diagnostics&
             diags.internal("units stopped at a barrier after the last one: the program should not have passed verification");
             return Next::failed;
         }
-        sort_totals(r.totals);
+        r.totals.sort_descending();
         return Next::done;
     }
     const Next next = after_round(r.program, r, at_barrier, diags);
@@ -1408,8 +1452,8 @@ PopulationRun::Next PopulationRun::end_pass(std::size_t at_barrier, Diagnostics&
         r.grades.reserve(r.units_);
         for (std::size_t u = 0; u < r.units_; ++u) r.grades.push_back(r.grade(u));
     }
-    r.stopped = {};
-    r.stopped_first = {};
+    std::vector<Stopped>().swap(r.stopped);
+    std::vector<std::size_t>().swap(r.stopped_first);
     r.group_of.shrink_to_fit();
     ++r.computed;
     if (r.totals_pass()) r.totals.resize(r.units_);
