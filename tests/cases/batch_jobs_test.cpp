@@ -346,8 +346,31 @@ TEST_CASE("a scheme with population rules streams to the rows evaluate_all gives
     fs::remove_all(dir);
 }
 
+namespace {
+
+// `units` (a table with an error) run with -j 1 into an earlier results file and with -j 2 to
+// stdout: each fails with the diagnostics of the text report, which loads the table whole (as
+// the old path did), containing `error`, and leaves the results file as it was.
+void check_failed_as_whole(const std::string& name, const std::string& units, const std::string& error) {
+    const fs::path dir = fresh_dir(name);
+    std::ofstream(dir / "units.csv", std::ios::binary) << units;
+    std::ofstream(dir / "old.csv") << "an earlier result\n";
+    const Run one = run(dir, "run '" + population_scheme + "' units.csv --format csv -j 1 -o old.csv");
+    const Run two = run(dir, "run '" + population_scheme + "' units.csv --format csv -j 2");
+    const Run text = run(dir, "run '" + population_scheme + "' units.csv");
+    CHECK(one.exit == 1);
+    CHECK(two.exit == 1);
+    CHECK(one.err == two.err);
+    CHECK(one.err == text.err);
+    CHECK(one.err.find(error) != std::string::npos);
+    CHECK(two.out.empty());
+    CHECK(read_file(dir / "old.csv") == "an earlier result\n");
+    fs::remove_all(dir);
+}
+
+}  // namespace
+
 TEST_CASE("errors in a streamed population run are reported as when the table is loaded whole", "[batch]") {
-    const fs::path dir = fresh_dir("population-errors");
     std::string units = population_table(10000);
     const std::size_t line_5000 = [&] {
         std::size_t at = 0;
@@ -355,19 +378,21 @@ TEST_CASE("errors in a streamed population run are reported as when the table is
         return at;
     }();
     units.replace(line_5000, units.find(',', line_5000) - line_5000, "陈海波8");  // a duplicate of line 10's unit
-    std::ofstream(dir / "units.csv", std::ios::binary) << units;
-    std::ofstream(dir / "old.csv") << "an earlier result\n";
-    const Run one = run(dir, "run '" + population_scheme + "' units.csv --format csv -j 1 -o old.csv");
-    const Run two = run(dir, "run '" + population_scheme + "' units.csv --format csv -j 2");
-    const Run text = run(dir, "run '" + population_scheme + "' units.csv");  // the text report loads it whole
-    CHECK(one.exit == 1);
-    CHECK(two.exit == 1);
-    CHECK(one.err == two.err);
-    CHECK(one.err == text.err);
-    CHECK(one.err.find("duplicate unit '陈海波8'") != std::string::npos);
-    CHECK(two.out.empty());
-    CHECK(read_file(dir / "old.csv") == "an earlier result\n");
-    fs::remove_all(dir);
+    check_failed_as_whole("population-errors", units, "duplicate unit '陈海波8'");
+}
+
+TEST_CASE("an evaluation error in a later pass of a streamed population run is reported as when loaded whole",
+          "[batch]") {
+    // Nobody is a 指导员: the mean phase 2 reads has no value, an error found only in pass 2.
+    std::istringstream in(population_table(10000));
+    std::string units;
+    for (std::string line; std::getline(in, line);) {
+        const std::size_t third = line.find(',', line.find(',', line.find(',') + 1) + 1);  // before 是指导员
+        const std::size_t end = line.find(',', third + 1);
+        if (!units.empty()) line.replace(third + 1, end - third - 1, "否");
+        units += line + '\n';
+    }
+    check_failed_as_whole("population-pass-2", units, "has no value for unit");
 }
 
 TEST_CASE("a streamed population run keeps per unit only what later passes read, not its evidence", "[batch]") {
