@@ -196,10 +196,12 @@ struct Worker {
 
     // Pass 1 types each row and runs it to its first barrier, keeping what the run needs of it
     // (not its evidence) in chunk.batch; a later pass types the row again and replays the unit,
-    // the last one to write its row.
+    // the last one to write its row. A row that cannot be written stops the run there, as the
+    // whole-loaded run's writing stops at its first such row (write_population).
     void process_population(Chunk& chunk) {
         CsvRowCursor cursor(chunk.bytes, chunk.first_line, path, chunk.diags);
         std::size_t replayed = 0;
+        bool unwritten = false;
         while (cursor.next(row, header_cells)) {
             if (!typer->type_row(row, unit, chunk.diags)) continue;
             if (pass == 1) {
@@ -211,13 +213,17 @@ struct Worker {
             const std::size_t index = chunk.first_unit + replayed++;
             if (population->writing) {
                 const Scoresheet* sheet = stepper->sheet(population->run, index, unit, chunk.diags);
-                if (sheet) writer.append_row(*sheet, chunk.out, chunk.diags);
+                if (!sheet || !writer.append_row(*sheet, chunk.out, chunk.diags)) {
+                    unwritten = true;
+                    break;
+                }
             } else if (stepper->replay(population->run, index, unit, chunk.diags) == PopulationRun::Step::barrier) {
                 ++chunk.at_barrier;
             }
         }
-        if (pass != 1 && replayed != chunk.expected) chunk.diags.error(path, Span{}, "the table changed while it was read");
-        chunk.stop = cursor.bad_utf8() || cursor.offset() < chunk.bytes.size();
+        if (pass != 1 && !unwritten && replayed != chunk.expected)
+            chunk.diags.error(path, Span{}, "the table changed while it was read");
+        chunk.stop = unwritten || cursor.bad_utf8() || cursor.offset() < chunk.bytes.size();
     }
 };
 
@@ -682,6 +688,7 @@ bool run_population_streamed(const bc::Program& program, const RunOptions& optio
     run.start();
     for (const std::string& path : options.evidence) run.csv(path);
     if (scratch.has_errors() || !same_tables(run.inputs(), inputs)) {
+        for (const auto& d : found.all()) diags.add(d);
         for (const auto& d : scratch.all())
             if (d.severity == Severity::error) diags.add(d);
         if (!scratch.has_errors()) diags.error(options.evidence.front(), Span{}, "the table changed while it was read");

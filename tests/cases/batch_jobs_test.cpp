@@ -459,14 +459,16 @@ std::string population_grades_table(std::size_t units) {
 TEST_CASE("every population construct streams to the rows evaluate_all gives", "[batch]") {
     const fs::path dir = fresh_dir("population-grades");
     const std::string scheme = read_file(fs::path(KAOHE_SOURCE_DIR) / "tests/cases/population/every-construct.kh");
-    const std::string by_group = [&] {  // the grades per group too: quotas per group
+    const auto replaced = [&](const std::string& from, const std::string& to) {
         std::string s = scheme;
-        const std::string all = "grades 等次 by total among all";
-        REQUIRE(s.find(all) != std::string::npos);
-        return s.replace(s.find(all), all.size(), "grades 等次 by total among group");
-    }();
+        REQUIRE(s.find(from) != std::string::npos);
+        return s.replace(s.find(from), from.size(), to);
+    };
     std::ofstream(dir / "all.kh", std::ios::binary) << scheme;
-    std::ofstream(dir / "group.kh", std::ios::binary) << by_group;
+    // The grades per group too: quotas per group.
+    std::ofstream(dir / "group.kh", std::ios::binary)
+        << replaced("grades 等次 by total among all", "grades 等次 by total among group");
+    std::ofstream(dir / "no-display.kh", std::ios::binary) << replaced("  display 2 half_up", "");
     const std::string units = population_grades_table(40000);
     REQUIRE(units.size() > (2u << 20));  // several chunks
     std::ofstream(dir / "units.csv", std::ios::binary) << units;
@@ -490,5 +492,18 @@ TEST_CASE("every population construct streams to the rows evaluate_all gives", "
         CHECK(streamed.passes == 3);
         CHECK(kaohe::CsvResultWriter(program, true).header() + streamed.rows == expected);
     }
+    // Without `display` the means cannot be printed: the last pass stops at the first row that
+    // cannot be written, as the whole-loaded run's writing does (one error, whatever -j).
+    const Run one = run(dir, "run no-display.kh units.csv --format csv -j 1 -o out.csv");
+    const Run two = run(dir, "run no-display.kh units.csv --format csv -j 2 -o out.csv");
+    CHECK(one.exit == 1);
+    CHECK(two.exit == 1);
+    CHECK(one.err == two.err);
+    const auto unprintable = [](const std::string& err) {
+        std::size_t n = 0;
+        for (std::size_t at = 0; (at = err.find("cannot be printed exactly", at)) != std::string::npos; ++at) ++n;
+        return n;
+    };
+    CHECK(unprintable(one.err) == 1);
     fs::remove_all(dir);
 }
