@@ -9,7 +9,9 @@
 // (the partial scoresheet with the nodes' running sums and the rules' outcomes, the stored
 // population inputs, the aggregates' values, the pc). The verifier guarantees the value stack
 // is empty and no loop is open at a barrier, so nothing else needs keeping. A program without
-// barriers runs each unit straight through, exactly as before phases existed.
+// barriers runs each unit straight through, exactly as before phases existed. A streamed run
+// (PopulationRun, at the end) keeps no UnitState: it replays each unit from pc 0 in every pass,
+// installing at each barrier the values already computed, since evaluation is deterministic.
 //
 // The verifier has already proved every operand in range, every value of the right kind, the
 // stack within its bound, every path ending at HALT and every unit passing the same barriers;
