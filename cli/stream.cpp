@@ -139,18 +139,20 @@ struct Chunk {
     Diagnostics diags;
     std::vector<UnitPlace> units;    // the units scored, in order
     bool stop = false;               // the table is read no further (not UTF-8, an open quote)
-    // A population run (run_population_streamed): pass 1 keeps the units' states in `batch`;
-    // a later pass resumes the `expected` units from the run's unit `first_unit` on.
+    // A population run (run_population_streamed): pass 1 keeps what the run needs of its units
+    // in `batch`; a later pass replays the `expected` units from the run's unit `first_unit` on.
     PopulationRun::Batch batch;
     std::size_t first_unit = 0, expected = 0;
     std::size_t at_barrier = 0;      // its units that stopped at a barrier
 };
 
-// A streamed population run: the units' states, and where each chunk's units are among them
-// (pass 1 records it; the later passes cut the same chunks, in the same order).
+// A streamed population run: what it keeps of the units, and where each chunk's units are among
+// them (pass 1 records it; the later passes cut the same chunks, in the same order). In the
+// last pass (`writing`) the units are evaluated once more and their rows written.
 struct PopulationPasses {
     PopulationRun run;
     std::vector<std::size_t> chunk_first, chunk_units;
+    bool writing = false;
     explicit PopulationPasses(const bc::Program& program) : run(program) {}
 };
 
@@ -192,25 +194,36 @@ struct Worker {
         chunk.stop = cursor.bad_utf8() || cursor.offset() < chunk.bytes.size();
     }
 
-    // Pass 1 types each row and runs it to its first barrier, keeping its state (not its
-    // evidence) in chunk.batch; a later pass types the row again and resumes the unit's state.
+    // Pass 1 types each row and runs it to its first barrier, keeping what the run needs of it
+    // (not its evidence) in chunk.batch; a later pass types the row again and replays the unit,
+    // the last one to write its row. A row that cannot be written stops the run there, as the
+    // whole-loaded run's writing stops at its first such row (write_population).
     void process_population(Chunk& chunk) {
         CsvRowCursor cursor(chunk.bytes, chunk.first_line, path, chunk.diags);
-        std::size_t resumed = 0;
+        std::size_t replayed = 0;
+        bool unwritten = false;
         while (cursor.next(row, header_cells)) {
             if (!typer->type_row(row, unit, chunk.diags)) continue;
-            PopulationRun::Step step;
             if (pass == 1) {
-                step = stepper->first(chunk.batch, unit, chunk.diags);
+                if (stepper->first(chunk.batch, unit, chunk.diags) == PopulationRun::Step::barrier) ++chunk.at_barrier;
                 chunk.units.push_back(UnitPlace{name_hash(unit.name), row.line});
-            } else {
-                if (resumed == chunk.expected) break;
-                step = stepper->resume(population->run, chunk.first_unit + resumed++, unit, chunk.diags);
+                continue;
             }
-            if (step == PopulationRun::Step::barrier) ++chunk.at_barrier;
+            if (replayed == chunk.expected) break;
+            const std::size_t index = chunk.first_unit + replayed++;
+            if (population->writing) {
+                const Scoresheet* sheet = stepper->sheet(population->run, index, unit, chunk.diags);
+                if (!sheet || !writer.append_row(*sheet, chunk.out, chunk.diags)) {
+                    unwritten = true;
+                    break;
+                }
+            } else if (stepper->replay(population->run, index, unit, chunk.diags) == PopulationRun::Step::barrier) {
+                ++chunk.at_barrier;
+            }
         }
-        if (pass != 1 && resumed != chunk.expected) chunk.diags.error(path, Span{}, "the table changed while it was read");
-        chunk.stop = cursor.bad_utf8() || cursor.offset() < chunk.bytes.size();
+        if (pass != 1 && !unwritten && replayed != chunk.expected)
+            chunk.diags.error(path, Span{}, "the table changed while it was read");
+        chunk.stop = unwritten || cursor.bad_utf8() || cursor.offset() < chunk.bytes.size();
     }
 };
 
@@ -293,13 +306,15 @@ std::uint32_t line_feeds(std::string_view bytes) {
 class BatchRun {
 public:
     BatchRun(const bc::Program& program, unsigned jobs, TextEncoding encoding, Sink& sink, Diagnostics& diags)
-        : program_(program), jobs_(jobs), encoding_(encoding), sink_(sink), diags_(diags), writer_(program, false) {}
+        : program_(program), jobs_(jobs), encoding_(encoding), sink_(sink), diags_(diags),
+          writer_(program, has_population_phase(program)) {}
 
     void start() { sink_.write(writer_.header()); }
 
     bool csv(const std::string& path);
     bool text(const std::string& path);
-    // Makes csv() run pass `pass` of a population run instead of scoring: nothing is written.
+    // Makes csv() run pass `pass` of a population run instead of scoring: nothing is written
+    // but in the last pass (PopulationPasses::writing).
     void population(PopulationPasses* passes, int pass) {
         population_ = passes;
         pass_ = pass;
@@ -618,14 +633,23 @@ bool run_population(const bc::Program& program, const RunOptions& options, Sink&
     return sheets && write_population(program, *sheets, evidence.inputs, sink, diags);
 }
 
-// A program with a population phase, its tables streamed once per phase (docs/performance.md
+// Whether a later pass read the same tables as pass 1 (their digests).
+bool same_tables(const std::vector<EvidenceInput>& again, const std::vector<EvidenceInput>& inputs) {
+    return again.size() == inputs.size() &&
+           std::equal(again.begin(), again.end(), inputs.begin(),
+                      [](const auto& x, const auto& y) { return x.sha256 == y.sha256 && x.encoding == y.encoding; });
+}
+
+// A program with a population phase, its tables streamed once per pass (docs/performance.md
 // "Schemes with population rules"): pass 1 types each row and runs it to the first barrier,
-// keeping only its evaluation state; between passes the population values are computed over the
-// kept states; each later pass reads and types the tables again, in the same chunks, and resumes
-// every unit. The rows are written at the end (a rank needs every total). Any error, a duplicate
-// name or a table that changed between passes makes the run fall back to run_population, which
-// loads the evidence whole and reports exactly what it reports; so does an input that is not a
-// CSV table in a regular file (a text evidence file, a pipe: read only once).
+// keeping only what the population values need; between passes they are computed; each later
+// pass reads and types the tables again, in the same chunks, and replays every unit from its
+// start to the next barrier; then a pass for the totals (a rank needs every total) and a last
+// one that writes the rows. Any error, a duplicate name or a table that changed before the last
+// pass makes the run fall back to run_population, which loads the evidence whole and reports
+// exactly what it reports; so does an input that is not a CSV table in a regular file (a text
+// evidence file, a pipe: read only once). A table changed during the last pass is an error (the
+// rows written so far are dropped with -o, as every failed run's).
 bool run_population_streamed(const bc::Program& program, const RunOptions& options, unsigned jobs, Sink& sink,
                              Diagnostics& diags) {
     const auto whole = [&] { return run_population(program, options, sink, diags); };
@@ -645,7 +669,8 @@ bool run_population_streamed(const bc::Program& program, const RunOptions& optio
         inputs = run.inputs();
         at_barrier = run.at_barrier();
     }
-    for (int pass = 2;; ++pass) {
+    int pass = 2;
+    for (;; ++pass) {
         Diagnostics scratch;
         const PopulationRun::Next next = passes.run.end_pass(at_barrier, scratch);
         if (next == PopulationRun::Next::failed) return whole();
@@ -653,17 +678,25 @@ bool run_population_streamed(const bc::Program& program, const RunOptions& optio
         BatchRun run(program, jobs, options.encoding, sink, scratch);
         run.population(&passes, pass);
         for (const std::string& path : options.evidence) run.csv(path);
-        const auto& again = run.inputs();
-        const bool same = again.size() == inputs.size() &&
-                          std::equal(again.begin(), again.end(), inputs.begin(), [](const auto& x, const auto& y) {
-                              return x.sha256 == y.sha256 && x.encoding == y.encoding;
-                          });
-        if (scratch.has_errors() || !same) return whole();
+        if (scratch.has_errors() || !same_tables(run.inputs(), inputs)) return whole();
         at_barrier = run.at_barrier();
     }
-    const std::vector<Scoresheet> sheets = passes.run.sheets();
+    passes.writing = true;
+    Diagnostics scratch;  // the warnings again: pass 1's are reported
+    BatchRun run(program, jobs, options.encoding, sink, scratch);
+    run.population(&passes, pass);
+    run.start();
+    for (const std::string& path : options.evidence) run.csv(path);
+    if (scratch.has_errors() || !same_tables(run.inputs(), inputs)) {
+        for (const auto& d : found.all()) diags.add(d);
+        for (const auto& d : scratch.all())
+            if (d.severity == Severity::error) diags.add(d);
+        if (!scratch.has_errors()) diags.error(options.evidence.front(), Span{}, "the table changed while it was read");
+        return false;
+    }
+    run.finish();
     for (const auto& d : found.all()) diags.add(d);
-    return write_population(program, sheets, inputs, sink, diags);
+    return true;
 }
 
 }  // namespace

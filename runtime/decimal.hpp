@@ -91,6 +91,16 @@ public:
     // values decide it with one 128-bit remainder, without dividing two Decimals.
     bool is_multiple_of(const Decimal& step) const;
     bool is_small() const { return !big_; }  // for tests and benchmarks: is it on the fast path?
+    // For compact storage of many values (a streamed population run keeps some per unit): the
+    // small form's reduced numerator and denominator, or false for a value that has no small
+    // form. from_small_parts gives the value back from parts small_parts gave, exactly.
+    bool small_parts(std::int64_t& num, std::int64_t& den) const {
+        if (big_) return false;
+        num = num_;
+        den = den_;
+        return true;
+    }
+    static Decimal from_small_parts(std::int64_t num, std::int64_t den) { return reduced(num, den); }
     int sign() const { return big_ ? big_sign() : (num_ > 0) - (num_ < 0); }
 
     static Decimal min(const Decimal& a, const Decimal& b) { return b < a ? b : a; }

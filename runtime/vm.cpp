@@ -9,7 +9,9 @@
 // (the partial scoresheet with the nodes' running sums and the rules' outcomes, the stored
 // population inputs, the aggregates' values, the pc). The verifier guarantees the value stack
 // is empty and no loop is open at a barrier, so nothing else needs keeping. A program without
-// barriers runs each unit straight through, exactly as before phases existed.
+// barriers runs each unit straight through, exactly as before phases existed. A streamed run
+// (PopulationRun, at the end) keeps no UnitState: it replays each unit from pc 0 in every pass,
+// installing at each barrier the values already computed, since evaluation is deterministic.
 //
 // The verifier has already proved every operand in range, every value of the right kind, the
 // stack within its bound, every path ending at HALT and every unit passing the same barriers;
@@ -25,6 +27,7 @@
 #include <algorithm>
 #include <array>
 #include <map>
+#include <mutex>
 #include <numeric>
 
 namespace kaohe {
@@ -733,19 +736,36 @@ private:
 };
 
 // ---- the population: aggregates, grades, ranks -----------------------------------------------
+//
+// These computations read and write the population through an accessor, so that one piece of
+// code serves both holders of it: evaluate_all's WholeStates (every unit's whole UnitState) and
+// a streamed run's PopulationRun::Impl (only what they read and what later phases need, compact;
+// docs/performance.md "Schemes with population rules"). An accessor `units` provides:
+//   size()                     the units
+//   barrier()                  the BARRIER operand at which the units stopped
+//   group(u)                   a key, ordered by <, equal for the units of a group
+//   input_number(u, i), input_yes(u, i)   the STOREd population input i (a Decimal or a
+//                              reference to one; a yes/no)
+//   begin_stage(stage)         before the aggregates of `stage` are computed
+//   put_scope(scope, a, v)     aggregate a's value for every unit of `scope`
+//   put(u, a, v, code)         unit u's own value of aggregate a (rank, bottom/top), after
+//                              put_scope: `code` is its place (rank) or 1 if among the N
+//   graded(u), grade(u)        the graded node's score (as input_number); the GradeOutcome
+//                              (holding the veto)
 
 // Units in each scope. Scope::group partitions by the evidence `group`; units with an empty
 // group form their own group "" (they are peers of each other, not of everyone).
-std::vector<std::vector<std::size_t>> scopes(Scope scope, const std::vector<UnitState>& units) {
+template <typename Units>
+std::vector<std::vector<std::size_t>> scopes(Scope scope, const Units& units) {
     std::vector<std::vector<std::size_t>> out;
     if (scope == Scope::all) {
         out.emplace_back(units.size());
         std::iota(out[0].begin(), out[0].end(), std::size_t{0});
         return out;
     }
-    std::map<std::string_view, std::size_t> index;
+    std::map<decltype(units.group(0)), std::size_t> index;
     for (std::size_t u = 0; u < units.size(); ++u) {
-        auto [it, added] = index.try_emplace(units[u].sheet.group, out.size());
+        auto [it, added] = index.try_emplace(units.group(u), out.size());
         if (added) out.emplace_back();
         out[it->second].push_back(u);
     }
@@ -753,98 +773,109 @@ std::vector<std::vector<std::size_t>> scopes(Scope scope, const std::vector<Unit
 }
 
 // 1 + how many of `sorted_desc` are strictly above `x`: equal values share the best place.
-std::uint32_t competition_rank(const std::vector<Decimal>& sorted_desc, const Decimal& x) {
-    auto above = std::lower_bound(sorted_desc.begin(), sorted_desc.end(), x, std::greater<>{}) - sorted_desc.begin();
+// `sorted_desc`: Decimals highest first, by size() and [i] (a vector, or a streamed run's packed totals).
+template <typename Sorted>
+std::uint32_t competition_rank(const Sorted& sorted_desc, const Decimal& x) {
+    std::size_t above = 0, not_above = sorted_desc.size();  // binary search for the first not above x
+    while (above < not_above) {
+        const std::size_t mid = above + (not_above - above) / 2;
+        if (sorted_desc[mid] > x) above = mid + 1;
+        else not_above = mid;
+    }
     return static_cast<std::uint32_t>(above + 1);
 }
 
-// The value of `agg` for every unit of one scope.
+// The value of `agg` for every unit of one scope. The members' values are read where the units
+// keep them and copied only to be ordered (ranks, bottom/top N), one copy at a time: between
+// the passes of a streamed run the population's values are most of what the run holds.
+template <typename Units>
 void compute_in_scope(const Aggregate& agg, std::uint32_t index, const std::vector<std::size_t>& scope,
-                      std::vector<UnitState>& units) {
-    auto passes = [&](std::size_t u) { return agg.where == no_index || units[u].inputs[agg.where].yes; };
-    auto value_of = [&](std::size_t u) -> const Decimal& { return units[u].inputs[agg.value].number; };
+                      Units& units) {
+    auto passes = [&](std::size_t u) { return agg.where == no_index || units.input_yes(u, agg.where); };
     std::vector<std::size_t> members;
+    members.reserve(scope.size());  // not grown by doubling: a streamed run's peak is here
     for (auto u : scope)
         if (passes(u)) members.push_back(u);
     const auto in_scope = static_cast<std::uint32_t>(members.size());
-    auto set = [&](std::size_t u, Value v) {
-        auto& out = units[u].aggregates[index];
+    const auto value_of = [&](std::size_t m) -> decltype(auto) { return units.input_number(members[m], agg.value); };
+    const auto valued = [&](Value v) {
+        AggregateValue out;
         out.value = std::move(v);
         out.in_scope = in_scope;
         out.defined = true;
+        return out;
     };
-    auto for_all = [&](const Value& v) {
-        for (auto u : scope) set(u, v);
-    };
-    auto mark_scope = [&] {  // undefined everywhere, but with the count for the message
-        for (auto u : scope) units[u].aggregates[index].in_scope = in_scope;
-    };
-    std::vector<Decimal> values;
-    if (agg.kind != AggregateKind::count) {
-        values.reserve(members.size());
-        for (auto u : members) values.push_back(value_of(u));
-    }
+    AggregateValue undefined;  // no value, but with the count for the message
+    undefined.in_scope = in_scope;
     switch (agg.kind) {
-    case AggregateKind::count: for_all(Value::of_number(Decimal{static_cast<std::int64_t>(in_scope)})); return;
+    case AggregateKind::count:
+        return units.put_scope(scope, index, valued(Value::of_number(Decimal{static_cast<std::int64_t>(in_scope)})));
     case AggregateKind::sum:
     case AggregateKind::mean: {
-        if (values.empty() && agg.kind == AggregateKind::mean) return mark_scope();
+        if (members.empty() && agg.kind == AggregateKind::mean) return units.put_scope(scope, index, undefined);
         Decimal sum;
-        for (const auto& v : values) sum += v;
-        if (agg.kind == AggregateKind::mean) sum = sum / Decimal{static_cast<std::int64_t>(values.size())};
-        return for_all(Value::of_number(sum));
+        for (std::size_t m = 0; m < members.size(); ++m) sum += value_of(m);
+        if (agg.kind == AggregateKind::mean) sum = sum / Decimal{static_cast<std::int64_t>(members.size())};
+        return units.put_scope(scope, index, valued(Value::of_number(sum)));
     }
     case AggregateKind::max:
     case AggregateKind::min: {
-        if (values.empty()) return mark_scope();
-        auto it = agg.kind == AggregateKind::max ? std::max_element(values.begin(), values.end())
-                                                 : std::min_element(values.begin(), values.end());
-        return for_all(Value::of_number(*it));
+        if (members.empty()) return units.put_scope(scope, index, undefined);
+        Decimal best = value_of(0);
+        for (std::size_t m = 1; m < members.size(); ++m)
+            if (agg.kind == AggregateKind::max ? best < value_of(m) : value_of(m) < best) best = value_of(m);
+        return units.put_scope(scope, index, valued(Value::of_number(best)));
     }
     case AggregateKind::rank: {
-        mark_scope();  // a unit its `where` leaves out has no place
+        units.put_scope(scope, index, undefined);  // a unit its `where` leaves out has no place
         // Ascending ranks the lowest first: rank the negated values highest first.
-        std::vector<Decimal> keys;
-        keys.reserve(values.size());
-        for (const auto& v : values) keys.push_back(agg.ascending ? -v : v);
-        auto sorted = keys;
+        const auto key = [&](std::size_t m) { return agg.ascending ? -value_of(m) : value_of(m); };
+        std::vector<Decimal> sorted;
+        sorted.reserve(members.size());
+        for (std::size_t m = 0; m < members.size(); ++m) sorted.push_back(key(m));
         std::sort(sorted.begin(), sorted.end(), std::greater<>{});
         for (std::size_t m = 0; m < members.size(); ++m) {
-            set(members[m], Value::of_number(Decimal{competition_rank(sorted, keys[m])}));
-            auto& out = units[members[m]].aggregates[index];
-            out.own = values[m];
-            const auto same = std::equal_range(sorted.begin(), sorted.end(), keys[m], std::greater<>{});
+            const Decimal k = key(m);
+            const std::uint32_t place = competition_rank(sorted, k);
+            AggregateValue out = valued(Value::of_number(Decimal{place}));
+            out.own = value_of(m);
+            const auto same = std::equal_range(sorted.begin(), sorted.end(), k, std::greater<>{});
             out.tied = static_cast<std::uint32_t>(same.second - same.first - 1);
+            units.put(members[m], index, std::move(out), place);
         }
         return;
     }
     case AggregateKind::bottom:
     case AggregateKind::top: {
-        for_all(Value::of_yes_no(false));
+        units.put_scope(scope, index, valued(Value::of_yes_no(false)));
         // Fewer than N units: every one of them is among the N. Otherwise the N-th lowest (or
         // highest) value is the boundary, and every unit tied with it is included.
         bool everyone = Decimal{static_cast<std::int64_t>(members.size())} <= agg.n;
         std::optional<Decimal> boundary;
         if (!everyone) {
-            auto sorted = values;
-            if (agg.kind == AggregateKind::bottom) std::sort(sorted.begin(), sorted.end());
-            else std::sort(sorted.begin(), sorted.end(), std::greater<>{});
+            std::vector<Decimal> values;
+            values.reserve(members.size());
+            for (std::size_t m = 0; m < members.size(); ++m) values.push_back(value_of(m));
             std::size_t nth = 0;  // n is a whole number below members.size() (verified >= 1)
             while (Decimal{static_cast<std::int64_t>(nth + 1)} < agg.n) ++nth;
-            boundary = sorted[nth];
+            // The value a sort would put at `nth`, without sorting the rest.
+            if (agg.kind == AggregateKind::bottom) std::nth_element(values.begin(), values.begin() + nth, values.end());
+            else std::nth_element(values.begin(), values.begin() + nth, values.end(), std::greater<>{});
+            boundary = values[nth];
         }
+        const auto among = [&](std::size_t m) {
+            return everyone || (agg.kind == AggregateKind::bottom ? value_of(m) <= *boundary : value_of(m) >= *boundary);
+        };
         std::uint32_t selected = 0;
-        std::vector<bool> in(members.size());
+        for (std::size_t m = 0; m < members.size(); ++m)
+            if (among(m)) ++selected;
         for (std::size_t m = 0; m < members.size(); ++m) {
-            in[m] = everyone || (agg.kind == AggregateKind::bottom ? values[m] <= *boundary : values[m] >= *boundary);
-            if (in[m]) ++selected;
-        }
-        for (std::size_t m = 0; m < members.size(); ++m) {
-            set(members[m], Value::of_yes_no(in[m]));
-            auto& out = units[members[m]].aggregates[index];
-            out.own = values[m];
+            const bool in = among(m);
+            AggregateValue out = valued(Value::of_yes_no(in));
+            out.own = value_of(m);
             out.cutoff = boundary;
             out.selected = selected;
+            units.put(members[m], index, std::move(out), in ? 1 : 0);
         }
         return;
     }
@@ -854,9 +885,9 @@ void compute_in_scope(const Aggregate& agg, std::uint32_t index, const std::vect
 // The aggregates of one stage (Aggregate::stage): stage 0 at BARRIER 0, stage 1 at BARRIER 1
 // (over inputs stored in phase 2, e.g. the totals). The values of stage 0 stay when stage 1 is
 // computed.
-void compute_aggregates(const Program& p, std::vector<UnitState>& units, std::uint8_t stage) {
-    if (stage == 0)
-        for (auto& u : units) u.aggregates.assign(p.aggregates.size(), AggregateValue{});
+template <typename Units>
+void compute_aggregates(const Program& p, Units& units, std::uint8_t stage) {
+    units.begin_stage(stage);
     for (std::uint32_t a = 0; a < p.aggregates.size(); ++a)
         if (p.aggregates[a].stage == stage)
             for (const auto& scope : scopes(p.aggregates[a].scope, units)) compute_in_scope(p.aggregates[a], a, scope, units);
@@ -867,7 +898,8 @@ void compute_aggregates(const Program& p, std::vector<UnitState>& units, std::ui
 // whose threshold they meet and whose quota has room. Units with equal scores are one group:
 // if the group does not fit in a band's remaining places, none of it takes that band, and the
 // band is then closed to every lower score too, so a lower score never gets a better grade.
-void grade_scope(const Grading& g, const std::vector<std::size_t>& scope, std::vector<UnitState>& units) {
+template <typename Units>
+void grade_scope(const Grading& g, const std::vector<std::size_t>& scope, Units& units) {
     const Decimal in_scope{static_cast<std::int64_t>(scope.size())};
     std::vector<Decimal> places(g.bands.size());  // quota places, floor(N × quota)
     for (std::size_t b = 0; b < g.bands.size(); ++b)
@@ -875,10 +907,10 @@ void grade_scope(const Grading& g, const std::vector<std::size_t>& scope, std::v
     std::vector<std::int64_t> used(g.bands.size(), 0);
     std::vector<bool> closed(g.bands.size(), false);
 
-    auto score = [&](std::size_t u) -> const Decimal& { return units[u].sheet.nodes[g.node].score; };
+    auto score = [&](std::size_t u) -> decltype(auto) { return units.graded(u); };
     std::vector<std::size_t> ranked;
     for (auto u : scope) {
-        auto& grade = units[u].sheet.grade;
+        auto& grade = units.grade(u);
         if (grade.veto != no_index) grade.grade = g.vetoes[grade.veto].grade;
         else ranked.push_back(u);
     }
@@ -904,17 +936,19 @@ void grade_scope(const Grading& g, const std::vector<std::size_t>& scope, std::v
             outcome.grade = static_cast<std::uint32_t>(b);
             break;
         }
-        for (std::size_t k = first; k < last; ++k) units[ranked[k]].sheet.grade = outcome;
+        for (std::size_t k = first; k < last; ++k) units.grade(ranked[k]) = outcome;
         first = last;
     }
 }
 
-void assign_grades(const Program& p, std::vector<UnitState>& units) {
+template <typename Units>
+void assign_grades(const Program& p, Units& units) {
     if (p.grading.choice_type == no_index) return;  // a BARRIER 1 without grades: nothing to assign
     for (const auto& scope : scopes(p.grading.scope, units)) grade_scope(p.grading, scope, units);
 }
 
-// Scoresheet::rank: competition rank by total among every unit of the run.
+// Scoresheet::rank: competition rank by total among every unit of the run (a streamed run ranks
+// by its kept totals the same way: PopulationRun::Stepper::sheet).
 void rank_totals(std::vector<Scoresheet>& sheets) {
     std::vector<Decimal> totals;
     totals.reserve(sheets.size());
@@ -923,24 +957,54 @@ void rank_totals(std::vector<Scoresheet>& sheets) {
     for (auto& s : sheets) s.rank = competition_rank(totals, s.total());
 }
 
+// Whether a BARRIER with this operand computes grades (with the stage-1 aggregates) or only the
+// stage-0 aggregates.
+bool grades_at(std::uint32_t barrier) { return barrier != 0; }
+
 // After a round in which `at_barrier` of the units stopped at a barrier and the others halted:
 // that barrier's population values. Shared by evaluate_all and PopulationRun.
-PopulationRun::Next after_round(const Program& p, std::vector<UnitState>& states, std::size_t at_barrier,
-                                Diagnostics& diags) {
+template <typename Units>
+PopulationRun::Next after_round(const Program& p, Units& units, std::size_t at_barrier, Diagnostics& diags) {
     if (at_barrier == 0) return PopulationRun::Next::done;
-    if (at_barrier != states.size()) {
+    if (at_barrier != units.size()) {
         diags.internal("units stopped at different phases: the program should not have passed verification");
         return PopulationRun::Next::failed;
     }
-    auto barrier = operand_of(p.code[states[0].pc - 1]);
-    if (barrier == 0) {
-        compute_aggregates(p, states, 0);
+    if (!grades_at(units.barrier())) {
+        compute_aggregates(p, units, 0);
     } else {
-        compute_aggregates(p, states, 1);
-        assign_grades(p, states);
+        compute_aggregates(p, units, 1);
+        assign_grades(p, units);
     }
     return PopulationRun::Next::pass;
 }
+
+// The population as evaluate_all holds it: every unit's whole state.
+class WholeStates {
+public:
+    WholeStates(const Program& p, std::vector<UnitState>& states) : p_(p), states_(states) {}
+    std::size_t size() const { return states_.size(); }
+    std::uint32_t barrier() const { return operand_of(p_.code[states_[0].pc - 1]); }
+    std::string_view group(std::size_t u) const { return states_[u].sheet.group; }
+    const Decimal& input_number(std::size_t u, std::uint32_t i) const { return states_[u].inputs[i].number; }
+    bool input_yes(std::size_t u, std::uint32_t i) const { return states_[u].inputs[i].yes; }
+    void begin_stage(std::uint8_t stage) {
+        if (stage == 0)
+            for (auto& s : states_) s.aggregates.assign(p_.aggregates.size(), AggregateValue{});
+    }
+    void put_scope(const std::vector<std::size_t>& scope, std::uint32_t a, const AggregateValue& v) {
+        for (auto u : scope) states_[u].aggregates[a] = v;
+    }
+    void put(std::size_t u, std::uint32_t a, AggregateValue v, std::uint32_t /*code*/) {
+        states_[u].aggregates[a] = std::move(v);
+    }
+    const Decimal& graded(std::size_t u) const { return states_[u].sheet.nodes[p_.grading.node].score; }
+    GradeOutcome& grade(std::size_t u) { return states_[u].sheet.grade; }
+
+private:
+    const Program& p_;
+    std::vector<UnitState>& states_;
+};
 
 // The finished states' score sheets, in order, with their ranks by total.
 std::vector<Scoresheet> ranked_sheets(std::vector<UnitState>& states) {
@@ -964,6 +1028,7 @@ std::optional<std::vector<Scoresheet>> run_all(const Program& p, const EvidenceS
     // Each round runs every unit to its next barrier (or HALT). The verifier guarantees every
     // unit passes the same barriers, so after a round either all stopped at one barrier or all
     // halted; any error ends the run after the round, with every unit's errors reported.
+    WholeStates population(p, states);
     for (;;) {
         std::size_t at_barrier = 0;
         for (std::size_t u = 0; u < units.size(); ++u) {
@@ -974,7 +1039,7 @@ std::optional<std::vector<Scoresheet>> run_all(const Program& p, const EvidenceS
             }
         }
         if (failed) return std::nullopt;
-        switch (after_round(p, states, at_barrier, diags)) {
+        switch (after_round(p, population, at_barrier, diags)) {
         case PopulationRun::Next::pass: continue;
         case PopulationRun::Next::failed: return std::nullopt;
         case PopulationRun::Next::done: break;
@@ -1081,39 +1146,308 @@ const Scoresheet* BatchEvaluator::evaluate(const UnitEvidence& unit, Diagnostics
 
 // ---- PopulationRun ------------------------------------------------------------------------------
 
+namespace {
+
+// Which of a unit's values a streamed run keeps, computed once from the program.
+struct Keep {
+    // The population inputs the aggregates computed at one barrier read: numbers (`value`) and
+    // yes/no (`where`), each a column of a unit's row.
+    struct Columns {
+        std::vector<std::uint32_t> numbers, yes;       // input index of each column
+        std::vector<std::uint32_t> number_at, yes_at;  // per input: its column, or no_index
+    };
+    std::vector<std::uint32_t> barriers;  // the BARRIER operands, in the order every unit passes them
+    std::vector<Columns> columns;         // per barrier
+    bool groups = false;                  // an aggregate or the grading is per group
+    bool grading = false;
+
+    explicit Keep(const Program& p) {
+        for (Word w : p.code)
+            if (opcode_of(w) == Op::BARRIER) barriers.push_back(operand_of(w));
+        // The verifier allows each operand once, BARRIER 0 before BARRIER 1.
+        std::sort(barriers.begin(), barriers.end());
+        grading = p.grading.choice_type != no_index;
+        groups = grading && p.grading.scope == Scope::group;
+        for (std::uint32_t barrier : barriers) {
+            Columns c;
+            c.number_at.assign(p.population_inputs.size(), no_index);
+            c.yes_at.assign(p.population_inputs.size(), no_index);
+            const auto add = [](std::uint32_t input, std::vector<std::uint32_t>& at, std::vector<std::uint32_t>& inputs) {
+                if (input == no_index || at[input] != no_index) return;
+                at[input] = static_cast<std::uint32_t>(inputs.size());
+                inputs.push_back(input);
+            };
+            for (const Aggregate& agg : p.aggregates) {
+                if (agg.stage != (grades_at(barrier) ? 1 : 0)) continue;
+                add(agg.value, c.number_at, c.numbers);
+                add(agg.where, c.yes_at, c.yes);
+                if (agg.scope == Scope::group) groups = true;
+            }
+            columns.push_back(std::move(c));
+        }
+    }
+};
+
+// Decimals kept per unit, 16 bytes each instead of a Decimal's 32: the small form's numerator and
+// denominator, or (denominator 0) the index of a value without a small form kept whole on the
+// side. Different threads set different elements at once: the side is added to under a lock, and
+// read only when nothing is set.
+class PackedDecimals {
+public:
+    std::size_t size() const { return packed_.size(); }
+    bool empty() const { return packed_.empty(); }
+    void resize(std::size_t n) { packed_.resize(n); }
+    void shrink_to_fit() { packed_.shrink_to_fit(); }
+    void set(std::size_t i, const Decimal& d) {
+        Packed& p = packed_[i];
+        if (d.small_parts(p.num, p.den)) return;
+        const std::lock_guard lock(*side_mutex_);
+        p.num = static_cast<std::int64_t>(side_.size());
+        p.den = 0;
+        side_.push_back(d);
+    }
+    Decimal operator[](std::size_t i) const { return value(packed_[i]); }
+    void sort_descending() {
+        std::sort(packed_.begin(), packed_.end(), [&](const Packed& a, const Packed& b) { return value(a) > value(b); });
+    }
+    std::size_t bytes() const { return packed_.capacity() * sizeof(Packed) + side_.capacity() * sizeof(Decimal); }
+
+private:
+    struct Packed {
+        std::int64_t num = 0, den = 1;
+    };
+    Decimal value(const Packed& p) const {
+        return p.den != 0 ? Decimal::from_small_parts(p.num, p.den) : side_[static_cast<std::size_t>(p.num)];
+    }
+    std::vector<Packed> packed_;
+    std::vector<Decimal> side_;
+    std::unique_ptr<std::mutex> side_mutex_ = std::make_unique<std::mutex>();
+};
+
+// What a pass keeps of each unit where it stops at barrier `barrier`: the inputs that
+// barrier's aggregates read and, where it grades, the graded score and the veto (in `grades`).
+// One row per unit, in unit order.
+struct Stopped {
+    PackedDecimals numbers;
+    std::vector<std::uint8_t> yes;
+    PackedDecimals graded;
+    std::vector<GradeOutcome> grades;
+
+    void resize(std::size_t units, const Keep& keep, std::size_t barrier) {
+        const Keep::Columns& c = keep.columns[barrier];
+        numbers.resize(units * c.numbers.size());
+        yes.resize(units * c.yes.size());
+        if (keep.grading && grades_at(keep.barriers[barrier])) {
+            graded.resize(units);
+            grades.resize(units);
+        }
+    }
+    // Unit `u`'s row, from its state stopped at the barrier.
+    void record(std::size_t u, const Program& p, const Keep& keep, std::size_t barrier, const UnitState& s) {
+        const Keep::Columns& c = keep.columns[barrier];
+        for (std::size_t k = 0; k < c.numbers.size(); ++k) numbers.set(u * c.numbers.size() + k, s.inputs[c.numbers[k]].number);
+        for (std::size_t k = 0; k < c.yes.size(); ++k) yes[u * c.yes.size() + k] = s.inputs[c.yes[k]].yes ? 1 : 0;
+        if (!graded.empty()) {
+            graded.set(u, s.sheet.nodes[p.grading.node].score);
+            grades[u] = s.sheet.grade;
+        }
+    }
+    void shrink_to_fit() {
+        numbers.shrink_to_fit();
+        yes.shrink_to_fit();
+        graded.shrink_to_fit();
+        grades.shrink_to_fit();
+    }
+    std::size_t bytes() const {
+        return numbers.bytes() + yes.capacity() + graded.bytes() + grades.capacity() * sizeof(GradeOutcome);
+    }
+};
+
+// Group names interned to small numbers, in order of first appearance.
+struct GroupNames {
+    std::vector<std::string> names;
+    std::map<std::string, std::uint32_t, std::less<>> ids;
+    std::uint32_t id(std::string_view name) {
+        auto it = ids.find(name);
+        if (it != ids.end()) return it->second;
+        const auto id = static_cast<std::uint32_t>(names.size());
+        names.emplace_back(name);
+        ids.emplace(names.back(), id);
+        return id;
+    }
+    std::size_t bytes() const {
+        std::size_t b = names.capacity() * sizeof(std::string);
+        // Each name twice (the vector's, the map's key), with a map node's links and colour.
+        for (const auto& n : names) b += 2 * (n.capacity() > 15 ? n.capacity() + 1 : 0) + sizeof(std::string) + 40;
+        return b;
+    }
+};
+
+bool per_unit(AggregateKind kind) {
+    return kind == AggregateKind::rank || kind == AggregateKind::bottom || kind == AggregateKind::top;
+}
+
+}  // namespace
+
+// The population as a streamed run keeps it: the accessor the population computations work
+// through (see "the population" above), holding per unit only a group number, the current
+// barrier's inputs, its rank and bottom/top values, its grade, and at the end its total.
 struct PopulationRun::Impl {
     const Program& program;
-    std::vector<UnitState> states;
-    explicit Impl(const Program& p) : program(p) {}
+    Keep keep;
+    std::size_t units_ = 0;
+    std::size_t computed = 0;                 // barriers whose values are computed: pass computed + 1 runs
+    GroupNames groups;
+    std::vector<std::uint32_t> group_of;      // per unit, when keep.groups
+    // The running pass's barrier's inputs: in pass 1 each chunk's rows as its Batch made them
+    // (never moved into one vector: grown by doubling it would hold up to twice the rows, three
+    // times while it moved), in later passes one part allocated once for every unit.
+    std::vector<Stopped> stopped;
+    std::vector<std::size_t> stopped_first;   // the first unit of each part
+    std::vector<std::vector<AggregateValue>> scope_values;  // per aggregate: per scope (1, or per group)
+    std::vector<std::vector<std::uint32_t>> codes;          // per rank/bottom/top aggregate: per unit
+    std::vector<GradeOutcome> grades;         // per unit, once graded
+    PackedDecimals totals;                    // the last pass's totals; at done, highest first
+    std::size_t peak = 0;
+
+    explicit Impl(const Program& p)
+        : program(p), keep(p), scope_values(p.aggregates.size()), codes(p.aggregates.size()) {}
+
+    bool totals_pass() const { return computed == keep.barriers.size(); }
+
+    // ---- the accessor
+    std::size_t size() const { return units_; }
+    std::uint32_t barrier() const { return keep.barriers[computed]; }
+    std::uint32_t group(std::size_t u) const { return group_of[u]; }
+    Decimal input_number(std::size_t u, std::uint32_t i) const {
+        const auto& c = keep.columns[computed];
+        const auto [part, row] = rows_of(u);
+        return part.numbers[row * c.numbers.size() + c.number_at[i]];
+    }
+    bool input_yes(std::size_t u, std::uint32_t i) const {
+        const auto& c = keep.columns[computed];
+        const auto [part, row] = rows_of(u);
+        return part.yes[row * c.yes.size() + c.yes_at[i]] != 0;
+    }
+    void begin_stage(std::uint8_t stage) {
+        for (std::size_t a = 0; a < program.aggregates.size(); ++a) {
+            const Aggregate& agg = program.aggregates[a];
+            if (agg.stage != stage) continue;
+            scope_values[a].assign(agg.scope == Scope::group ? groups.names.size() : 1, AggregateValue{});
+            if (per_unit(agg.kind)) codes[a].assign(units_, 0);
+        }
+    }
+    std::size_t scope_of(std::size_t u, std::uint32_t a) const {
+        return program.aggregates[a].scope == Scope::group ? group_of[u] : 0;
+    }
+    void put_scope(const std::vector<std::size_t>& scope, std::uint32_t a, const AggregateValue& v) {
+        if (scope.empty()) return;
+        scope_values[a][scope_of(scope.front(), a)] = v;
+        if (per_unit(program.aggregates[a].kind))
+            for (auto u : scope) codes[a][u] = 0;
+    }
+    void put(std::size_t u, std::uint32_t a, const AggregateValue&, std::uint32_t code) { codes[a][u] = code; }
+    Decimal graded(std::size_t u) const {
+        const auto [part, row] = rows_of(u);
+        return part.graded[row];
+    }
+    GradeOutcome& grade(std::size_t u) {
+        const auto [part, row] = rows_of(u);
+        return const_cast<Stopped&>(part).grades[row];  // the part is this run's own
+    }
+    // The part holding unit u's row, and the row's place in it.
+    std::pair<const Stopped&, std::size_t> rows_of(std::size_t u) const {
+        if (stopped.size() == 1) return {stopped[0], u};
+        const auto k = static_cast<std::size_t>(std::upper_bound(stopped_first.begin(), stopped_first.end(), u) -
+                                                stopped_first.begin() - 1);
+        return {stopped[k], u - stopped_first[k]};
+    }
+
+    // Unit u's value of aggregate a, as compute_in_scope gave it (without what only
+    // explanations read: a streamed run explains nothing).
+    AggregateValue value(std::size_t u, std::uint32_t a) const {
+        AggregateValue v = scope_values[a][scope_of(u, a)];
+        switch (program.aggregates[a].kind) {
+        case AggregateKind::rank:
+            if (codes[a][u] != 0) {
+                v.value = Value::of_number(Decimal{codes[a][u]});
+                v.defined = true;
+            }
+            break;
+        case AggregateKind::bottom:
+        case AggregateKind::top: v.value = Value::of_yes_no(codes[a][u] != 0); break;
+        default: break;
+        }
+        return v;
+    }
+
+    // Unit u's values of the BARRIER `barrier` just passed, into its state: what after_round
+    // gave every unit's state there in evaluate_all.
+    void install(std::size_t u, std::uint32_t barrier, UnitState& s) const {
+        const std::uint8_t stage = grades_at(barrier) ? 1 : 0;
+        if (stage == 0) s.aggregates.assign(program.aggregates.size(), AggregateValue{});
+        for (std::uint32_t a = 0; a < program.aggregates.size(); ++a)
+            if (program.aggregates[a].stage == stage) s.aggregates[a] = value(u, a);
+        if (stage == 1 && keep.grading) s.sheet.grade = grades[u];
+    }
+
+    std::size_t bytes() const {
+        std::size_t b = group_of.capacity() * sizeof(std::uint32_t) + groups.bytes() +
+                        stopped.capacity() * sizeof(Stopped) + stopped_first.capacity() * sizeof(std::size_t) +
+                        grades.capacity() * sizeof(GradeOutcome) + totals.bytes();
+        for (const auto& s : scope_values) b += s.capacity() * sizeof(AggregateValue);
+        for (const auto& c : codes) b += c.capacity() * sizeof(std::uint32_t);
+        for (const auto& part : stopped) b += part.bytes();
+        return b;
+    }
+    void note_peak() { peak = std::max(peak, bytes()); }
 };
 
 struct PopulationRun::Batch::Impl {
-    std::vector<UnitState> states;
+    std::size_t units = 0;
+    GroupNames groups;
+    std::vector<std::uint32_t> group_of;  // into `groups`, remapped into the run's on append
+    Stopped stopped;
 };
 
 PopulationRun::Batch::Batch() : impl_(std::make_unique<Impl>()) {}
 PopulationRun::Batch::~Batch() = default;
 PopulationRun::Batch::Batch(Batch&&) noexcept = default;
 PopulationRun::Batch& PopulationRun::Batch::operator=(Batch&&) noexcept = default;
-std::size_t PopulationRun::Batch::size() const { return impl_->states.size(); }
+std::size_t PopulationRun::Batch::size() const { return impl_->units; }
 
 struct PopulationRun::Stepper::Impl {
+    const Program& program;
+    Keep keep;
     Diagnostics local;  // the interpreter reports here; moved to the caller's after each unit
     Interpreter<false> interp;
-    explicit Impl(const Program& p) : interp(p, local) {}
+    UnitState state;
+    bool started = false;
+    explicit Impl(const Program& p) : program(p), keep(p), interp(p, local) {}
 
-    PopulationRun::Step run(UnitState& state, const UnitEvidence& unit, Diagnostics& diags) {
-        PopulationRun::Step step = PopulationRun::Step::error;
-        switch (interp.run(state, unit)) {
-        case Stop::halt: step = PopulationRun::Step::halt; break;
-        case Stop::barrier: step = PopulationRun::Step::barrier; break;
-        case Stop::error: break;
+    // Runs `unit` from the start on the reused state, through `barriers` barriers (installing
+    // unit `index`'s values of `run` at each), to the next barrier or to HALT.
+    Stop replay(const PopulationRun::Impl* run, std::size_t index, const UnitEvidence& unit, std::size_t barriers) {
+        if (started) reset_for_next_unit(program, state);
+        started = true;
+        if (!interp.start(state, unit)) return Stop::error;
+        for (std::size_t passed = 0;; ++passed) {
+            const Stop stop = interp.run(state, unit);
+            if (stop != Stop::barrier || passed == barriers) return stop;
+            run->install(index, operand_of(program.code[state.pc - 1]), state);
         }
+    }
+    Step report(Stop stop, Diagnostics& diags) {
         if (!local.all().empty()) {
             for (const auto& d : local.all()) diags.add(d);
             local = Diagnostics{};
         }
-        return step;
+        switch (stop) {
+        case Stop::halt: return Step::halt;
+        case Stop::barrier: return Step::barrier;
+        case Stop::error: break;
+        }
+        return Step::error;
     }
 };
 
@@ -1121,50 +1455,95 @@ PopulationRun::Stepper::Stepper(const bc::Program& program) : impl_(std::make_un
 PopulationRun::Stepper::~Stepper() = default;
 
 PopulationRun::Step PopulationRun::Stepper::first(Batch& batch, const UnitEvidence& unit, Diagnostics& diags) {
-    auto& states = batch.impl_->states;
-    UnitState& state = states.emplace_back();
-    if (!impl_->interp.start(state, unit)) {
-        for (const auto& d : impl_->local.all()) diags.add(d);
-        impl_->local = Diagnostics{};
-        return Step::error;
-    }
-    return impl_->run(state, unit, diags);
+    Impl& m = *impl_;
+    auto& b = *batch.impl_;
+    const std::size_t u = b.units++;  // a row for every unit, so later passes find each by its place
+    if (m.keep.groups) b.group_of.push_back(b.groups.id(unit.group));
+    b.stopped.resize(b.units, m.keep, 0);
+    const Stop stop = m.replay(nullptr, 0, unit, 0);
+    if (stop == Stop::barrier) b.stopped.record(u, m.program, m.keep, 0, m.state);
+    return m.report(stop, diags);
 }
 
-PopulationRun::Step PopulationRun::Stepper::resume(PopulationRun& run, std::size_t index, const UnitEvidence& unit,
+PopulationRun::Step PopulationRun::Stepper::replay(PopulationRun& run, std::size_t index, const UnitEvidence& unit,
                                                    Diagnostics& diags) {
-    return impl_->run(run.impl_->states[index], unit, diags);
+    Impl& m = *impl_;
+    PopulationRun::Impl& r = *run.impl_;
+    const Stop stop = m.replay(&r, index, unit, r.computed);
+    if (stop == Stop::barrier && !r.totals_pass()) r.stopped[0].record(index, m.program, r.keep, r.computed, m.state);
+    if (stop == Stop::halt && r.totals_pass()) r.totals.set(index, m.state.sheet.total());
+    return m.report(stop, diags);
+}
+
+const Scoresheet* PopulationRun::Stepper::sheet(const PopulationRun& run, std::size_t index, const UnitEvidence& unit,
+                                                Diagnostics& diags) {
+    Impl& m = *impl_;
+    const PopulationRun::Impl& r = *run.impl_;
+    Stop stop = m.replay(&r, index, unit, r.keep.barriers.size());
+    if (stop == Stop::barrier) {
+        m.local.internal(fmt::format("unit '{}' stopped at a barrier after its last one", unit.name));
+        stop = Stop::error;
+    }
+    if (m.report(stop, diags) != Step::halt) return nullptr;
+    m.state.sheet.rank = competition_rank(r.totals, m.state.sheet.total());
+    return &m.state.sheet;
 }
 
 PopulationRun::PopulationRun(const bc::Program& program) : impl_(std::make_unique<Impl>(program)) {}
 PopulationRun::~PopulationRun() = default;
 
 void PopulationRun::append(Batch& batch) {
-    auto& from = batch.impl_->states;
-    auto& to = impl_->states;
-    to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
-    from.clear();
+    Impl& r = *impl_;
+    auto& b = *batch.impl_;
+    for (std::uint32_t g : b.group_of) r.group_of.push_back(r.groups.id(b.groups.names[g]));
+    r.stopped_first.push_back(r.units_);
+    b.stopped.shrink_to_fit();  // a chunk's rows, grown one by one
+    r.stopped.push_back(std::move(b.stopped));
+    r.units_ += b.units;
+    r.note_peak();
+    b = Batch::Impl{};
 }
 
-std::size_t PopulationRun::units() const { return impl_->states.size(); }
+std::size_t PopulationRun::units() const { return impl_->units_; }
 
 PopulationRun::Next PopulationRun::end_pass(std::size_t at_barrier, Diagnostics& diags) {
-    return after_round(impl_->program, impl_->states, at_barrier, diags);
-}
-
-std::vector<Scoresheet> PopulationRun::sheets() { return ranked_sheets(impl_->states); }
-
-std::size_t PopulationRun::retained_bytes() const {
-    const auto text = [](const std::string& s) { return s.capacity() > 15 ? s.capacity() + 1 : 0; };
-    std::size_t bytes = impl_->states.capacity() * sizeof(UnitState);
-    for (const UnitState& s : impl_->states) {
-        const Scoresheet& sheet = s.sheet;
-        bytes += text(sheet.unit) + text(sheet.group) + text(sheet.file);
-        bytes += sheet.nodes.capacity() * sizeof(NodeOutcome) + sheet.rules.capacity() * sizeof(RuleOutcome);
-        bytes += sheet.money.capacity() * sizeof(MoneyOutcome) + sheet.flags.capacity() / 8;
-        bytes += s.inputs.capacity() * sizeof(Value) + s.aggregates.capacity() * sizeof(AggregateValue);
+    Impl& r = *impl_;
+    r.note_peak();
+    if (r.totals_pass()) {  // every unit ran to its end: the ranks by total
+        if (at_barrier != 0) {
+            diags.internal("units stopped at a barrier after the last one: the program should not have passed verification");
+            return Next::failed;
+        }
+        r.totals.sort_descending();
+        return Next::done;
     }
-    return bytes;
+    const Next next = after_round(r.program, r, at_barrier, diags);
+    if (next == Next::done && r.units_ != 0) {
+        diags.internal("units halted before a barrier: the program should not have passed verification");
+        return Next::failed;
+    }
+    if (next != Next::pass) return next;
+    // This barrier's inputs have been read; its grades are kept. The next pass keeps the next
+    // barrier's inputs, or the totals.
+    if (r.stopped.size() == 1) {
+        r.grades = std::move(r.stopped[0].grades);
+    } else if (!r.stopped.empty() && !r.stopped[0].grades.empty()) {  // graded at the first barrier
+        r.grades.reserve(r.units_);
+        for (std::size_t u = 0; u < r.units_; ++u) r.grades.push_back(r.grade(u));
+    }
+    std::vector<Stopped>().swap(r.stopped);
+    std::vector<std::size_t>().swap(r.stopped_first);
+    r.group_of.shrink_to_fit();
+    ++r.computed;
+    if (r.totals_pass()) r.totals.resize(r.units_);
+    else {
+        r.stopped.emplace_back().resize(r.units_, r.keep, r.computed);
+        r.stopped_first.push_back(0);
+    }
+    r.note_peak();
+    return Next::pass;
 }
+
+std::size_t PopulationRun::retained_bytes() const { return impl_->peak; }
 
 }  // namespace kaohe

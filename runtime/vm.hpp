@@ -54,21 +54,29 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
-// A run of a program with a population phase whose units are given again for every phase
-// instead of all at once (`kaohe run --format csv` streams the table once per phase,
-// docs/performance.md "Schemes with population rules"). Keeps per unit only its evaluation
-// state (UnitState: the partial score sheet, the stored population inputs, the aggregate
-// values, the pc), never its evidence. Between passes the population values are computed by
-// the same code as evaluate_all's. Usage: pass 1 starts every unit in order (Stepper::first
-// into a Batch, then append); after each pass end_pass(); while it says `pass`, every unit is
-// given again in the same order (Stepper::resume); at `done`, sheets().
+// A run of a program with a population phase whose units are given again for every pass
+// instead of all at once (`kaohe run --format csv` streams the table once per pass,
+// docs/performance.md "Schemes with population rules"). Evaluation is deterministic given a
+// unit's evidence, so no unit's evaluation state is kept between passes: each pass replays every
+// unit from the start on one reused state per thread, through the barriers whose population
+// values are already computed (installing the unit's values at each), to the next barrier. Per
+// unit the run keeps only what the computations between passes read (the STOREd inputs the next
+// barrier's aggregates read, the group, the graded score and veto: only until that barrier's
+// values are computed) and what later phases read (rank and bottom/top values; sums, means,
+// counts, maxima and minima once per scope; the grade), then the totals for the ranks.
+//
+// Passes: pass 1 runs each unit to the first barrier (Stepper::first into a Batch, appended in
+// input order); after every pass, end_pass(). While it says `pass`, every unit is given again
+// in the same order (Stepper::replay): one pass per barrier, then one that runs every unit to
+// its end for its total. At `done` each unit is given once more (Stepper::sheet) for its
+// complete score sheet, ranked.
 class PopulationRun {
 public:
     struct Impl;
     enum class Step : std::uint8_t { barrier, halt, error };
     enum class Next : std::uint8_t { pass, done, failed };
 
-    // Unit states made by one thread in pass 1, appended to the run in input order.
+    // What one thread keeps of its units in pass 1, appended to the run in input order.
     class Batch {
     public:
         Batch();
@@ -80,18 +88,23 @@ public:
         std::unique_ptr<Impl> impl_;
     };
 
-    // One per thread.
+    // One per thread: the interpreter and the state it reuses from unit to unit.
     class Stepper {
     public:
         explicit Stepper(const bc::Program& program);
         ~Stepper();
         Stepper(const Stepper&) = delete;
         Stepper& operator=(const Stepper&) = delete;
-        // Pass 1: a new state for `unit`, run to its first barrier, appended to `batch`.
+        // Pass 1: `unit` run to its first barrier; what the run keeps of it appended to `batch`.
         Step first(Batch& batch, const UnitEvidence& unit, Diagnostics& diags);
-        // Later passes: unit `index` of `run` (the index-th unit appended), resumed with its
-        // evidence given again. Different threads may resume different units at once.
-        Step resume(PopulationRun& run, std::size_t index, const UnitEvidence& unit, Diagnostics& diags);
+        // Later passes: unit `index` of `run` (the index-th unit appended), replayed with its
+        // evidence given again to the next barrier (or, in the last pass, to its end). Different
+        // threads may replay different units at once.
+        Step replay(PopulationRun& run, std::size_t index, const UnitEvidence& unit, Diagnostics& diags);
+        // At `done`: unit `index`'s complete score sheet with its rank by total (as evaluate_all
+        // gives it), valid until the next call; nullptr after reporting an error.
+        const Scoresheet* sheet(const PopulationRun& run, std::size_t index, const UnitEvidence& unit,
+                                Diagnostics& diags);
         struct Impl;
 
     private:
@@ -106,13 +119,13 @@ public:
     void append(Batch& batch);  // empties `batch`
     std::size_t units() const;
     // After a pass in which `at_barrier` units stopped at a barrier (the others halted, none
-    // failed): computes that barrier's aggregates (and grades). `pass` when the units must be
-    // resumed once more; `done` when all halted; `failed` after reporting an internal error.
+    // failed): computes that barrier's population values (the code evaluate_all runs), or after
+    // the last pass the ranks. `pass` when the units must be given once more; `done` when the
+    // rows can be made (Stepper::sheet); `failed` after reporting an internal error.
     Next end_pass(std::size_t at_barrier, Diagnostics& diags);
-    // At `done`: the score sheets in input order, each with its rank by total (as evaluate_all).
-    std::vector<Scoresheet> sheets();
-    // Bytes the run holds per unit now, counted from the states' vectors and strings (their
-    // capacities, not what the allocator rounds them up to): the figure docs/performance.md quotes.
+    // The most bytes the run has held at once so far, counted from its vectors' capacities (not
+    // what the allocator rounds them up to), with the interned group names: the figure
+    // docs/performance.md quotes, divided by the units.
     std::size_t retained_bytes() const;
 
 private:

@@ -587,3 +587,16 @@ TEST_CASE("from_scaled reduces mantissa / 10^places exactly", "[decimal][parse]"
         CHECK(Decimal::from_scaled(m, places).to_fraction_string() == fraction_text(expected));
     }
 }
+
+TEST_CASE("small_parts and from_small_parts give a small value back exactly; a big one has none", "[decimal]") {
+    for (const Decimal& d : {value("0"), value("-2.75"), Decimal(1) / 3, Decimal(int64_min), value("123456789.123456789")}) {
+        std::int64_t num = 0, den = 0;
+        REQUIRE(d.small_parts(num, den));
+        const Decimal back = Decimal::from_small_parts(num, den);
+        CHECK(back == d);
+        CHECK(back.is_small());
+        CHECK(back.to_string() == d.to_string());
+    }
+    std::int64_t num = 0, den = 0;
+    CHECK_FALSE(value("98765432109876543210").small_parts(num, den));
+}
