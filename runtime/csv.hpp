@@ -53,6 +53,10 @@ bool read_csv(std::string_view text, const std::string& source_name, CsvTable& o
 // (so it holds whole rows); 0 when there is none. `text` must start at the start of a row.
 std::size_t csv_rows_end(std::string_view text);
 
+// The '\n's in `text`: how many lines a chunk moves the next chunk's first line on. The main
+// thread counts every chunk's before handing it over, so this reads sixteen bytes at a time.
+std::uint32_t csv_line_feeds(std::string_view text);
+
 // The length of a UTF-8 byte-order mark at the start of `text` (3), or 0.
 std::size_t csv_bom_length(std::string_view text);
 

@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <vector>
@@ -177,4 +178,19 @@ TEST_CASE("the streaming UTF-8 check finds read_csv's first bad byte") {
             CHECK(expected->column == got->column);
         }
     }
+}
+
+TEST_CASE("csv_line_feeds counts every '\\n', at every length and offset around the 16-byte blocks") {
+    std::string text;
+    for (int i = 0; i < 300; ++i) text += (i % 7 == 0 || i % 13 == 0) ? '\n' : (i % 5 == 0 ? '\r' : 'a' + i % 26);
+    text += "是\n否\n";
+    for (std::size_t from = 0; from < 20; ++from)
+        for (std::size_t length = 0; from + length <= text.size(); ++length) {
+            const std::string_view part = std::string_view(text).substr(from, length);
+            const auto expected = static_cast<std::uint32_t>(std::count(part.begin(), part.end(), '\n'));
+            REQUIRE(csv_line_feeds(part) == expected);
+        }
+    // Past the 255 blocks each lane counts before the lanes are summed: every byte a line feed.
+    const std::string feeds(255 * 16 * 3 + 5, '\n');
+    CHECK(csv_line_feeds(feeds) == feeds.size());
 }
