@@ -290,7 +290,6 @@ private:
 
 // ---- the run --------------------------------------------------------------------------------
 
-
 class BatchRun {
 public:
     BatchRun(const bc::Program& program, unsigned jobs, TextEncoding encoding, Sink& sink, Diagnostics& diags)

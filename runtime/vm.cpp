@@ -3,7 +3,9 @@
 // The interpreter is a template on whether it explains. Interpreter<false> contains no trace
 // code at all (every trace statement sits under `if constexpr`), so the batch path pays nothing
 // for explanations: the value stack is allocated once per interpreter, and nothing is allocated
-// per instruction beyond what exact arithmetic itself needs (never, for small numbers).
+// per instruction beyond what exact arithmetic itself needs (never, for small numbers). It runs
+// the code as runtime/vm_code lowers it: jumps resolved, and for Interpreter<false> the RULE
+// markers dropped and common sequences fused into one instruction each.
 //
 // A unit's evaluation is resumable: everything that must survive a BARRIER lives in UnitState
 // (the partial scoresheet with the nodes' running sums and the rules' outcomes, the stored
