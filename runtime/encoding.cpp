@@ -257,19 +257,11 @@ bool has_ssse3() {
 
 }  // namespace
 
-// The SSSE3 check says whether the text is well-formed; only when it is not are the sequences
-// walked to say where.
+// The SSSE3 check says whether the text is well-formed; only when it is not (or without SSSE3)
+// does the scalar check walk it, to say where.
 std::optional<std::size_t> first_invalid_utf8(std::string_view text) {
 #if defined(__x86_64__)
-    if (has_ssse3()) {
-        if (is_utf8_ssse3(text)) return std::nullopt;
-        for (std::size_t i = 0; i < text.size();) {
-            const std::size_t len = utf8_sequence_length(text, i);
-            if (len == 0) return i;
-            i += len;
-        }
-        return std::nullopt;  // not reached: both accept exactly the well-formed texts
-    }
+    if (has_ssse3() && is_utf8_ssse3(text)) return std::nullopt;
 #endif
     return first_invalid_scalar(text);
 }
