@@ -5,28 +5,26 @@
 #include <optional>
 
 namespace kaohe::vm {
-namespace {
 
-using bc::Op;
-
-// Where an instruction jumps to, as an original pc, or nothing.
-std::optional<std::size_t> jump_target(Op op, std::size_t pc, std::uint32_t a) {
-    switch (op) {
-    case Op::JUMP:
-    case Op::JUMP_IF_FALSE:
-    case Op::AND_JUMP:
-    case Op::OR_JUMP:
-    case Op::ITER_NEXT: return pc + 1 + a;  // ITER_NEXT: where its loop's exit goes
-    case Op::LOOP: return pc - a;
+// From the operand kinds opcodes.def declares: a `forward` operand jumps ahead, a `back` one back.
+std::optional<std::size_t> jump_target(bc::Word w, std::size_t pc) {
+    const std::uint32_t a = bc::operand_of(w);
+    switch (bc::op_info(bc::opcode_of(w)).operand) {
+    case bc::OperandKind::forward: return pc + 1 + a;  // ITER_NEXT's: where its loop's exit goes
+    case bc::OperandKind::back: return pc - a;
     default: return std::nullopt;
     }
 }
+
+namespace {
+
+using bc::Op;
 
 class Lowering {
 public:
     Lowering(const bc::Program& p, Fuse fuse) : code_(p.code), fuse_(fuse == Fuse::yes), landed_(code_.size() + 1) {
         for (std::size_t pc = 0; pc < code_.size(); ++pc)
-            if (auto t = jump_target(op(pc), pc, operand(pc))) landed_[*t] = true;
+            if (auto t = jump_target(code_[pc], pc)) landed_[*t] = true;
     }
 
     Code run() {
@@ -48,19 +46,13 @@ private:
     Op op(std::size_t pc) const { return bc::opcode_of(code_[pc]); }
     std::uint32_t operand(std::size_t pc) const { return bc::operand_of(code_[pc]); }
 
+    // The original jumps (by their declared operand kinds) and the fused ones.
     static bool is_jump(Xop op) {
-        switch (op) {
-        case Xop::JUMP:
-        case Xop::JUMP_IF_FALSE:
-        case Xop::AND_JUMP:
-        case Xop::OR_JUMP:
-        case Xop::ITER_NEXT:
-        case Xop::LOOP:
-        case Xop::JUMP_IF_SLOT_YES:
-        case Xop::JUMP_IF_SLOT_NO:
-        case Xop::JUMP_UNLESS_SLOT_IS: return true;
-        default: return false;
+        if (static_cast<std::size_t>(op) < bc::op_count) {
+            const auto kind = bc::op_info(static_cast<Op>(op)).operand;
+            return kind == bc::OperandKind::forward || kind == bc::OperandKind::back;
         }
+        return op == Xop::JUMP_IF_SLOT_YES || op == Xop::JUMP_IF_SLOT_NO || op == Xop::JUMP_UNLESS_SLOT_IS;
     }
 
     // The code at pc is `ops`, and no jump lands after its first instruction.
@@ -88,7 +80,7 @@ private:
                 out_.at[pc] = here;
                 return 1;
             }
-            emit(static_cast<Xop>(o), operand(pc), 0, jump_target(o, pc, operand(pc)).value_or(0), pc);
+            emit(static_cast<Xop>(o), operand(pc), 0, jump_target(code_[pc], pc).value_or(0), pc);
         }
         for (std::size_t k = 0; k < std::max<std::size_t>(taken, 1); ++k) out_.at[pc + k] = here;
         return std::max<std::size_t>(taken, 1);

@@ -14,6 +14,7 @@
 #include "compiler/program.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 namespace kaohe::vm {
@@ -50,6 +51,9 @@ struct Code {
     std::vector<Instr> instrs;      // ends with a HALT past the program's own end
     std::vector<std::uint32_t> at;  // original pc -> its instruction (code.size() + 1 entries)
 };
+
+// Where the instruction `w` at `pc` can jump to, as a pc, or nothing when it does not jump.
+std::optional<std::size_t> jump_target(bc::Word w, std::size_t pc);
 
 enum class Fuse : bool { no = false, yes = true };
 

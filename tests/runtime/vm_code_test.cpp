@@ -29,20 +29,6 @@ std::vector<Xop> ops_of(const vm::Code& code) {
     return out;
 }
 
-// Where an original instruction jumps to (an original pc), if it jumps.
-std::optional<std::size_t> original_target(const Program& p, std::size_t pc) {
-    const std::uint32_t a = operand_of(p.code[pc]);
-    switch (opcode_of(p.code[pc])) {
-    case Op::JUMP:
-    case Op::JUMP_IF_FALSE:
-    case Op::AND_JUMP:
-    case Op::OR_JUMP:
-    case Op::ITER_NEXT: return pc + 1 + a;
-    case Op::LOOP: return pc - a;
-    default: return std::nullopt;
-    }
-}
-
 // Ends the program with rule r's DEDUCT, the root's NODE and HALT, and verifies it.
 void finish_with_deduct(ProgramBuilder& b, std::uint32_t r) {
     b.emit(Op::DEDUCT, r);
@@ -230,7 +216,7 @@ TEST_CASE("in every example, fused jumps land where the original ones do", "[vm]
             if (fuse == Fuse::no) REQUIRE(code.instrs.size() == p.code.size() + 1);
             else CHECK(code.instrs.size() < p.code.size());
             for (std::size_t pc = 0; pc < p.code.size(); ++pc) {
-                const auto target = original_target(p, pc);
+                const auto target = vm::jump_target(p.code[pc], pc);
                 if (!target) continue;
                 const vm::Instr& jump = code.instrs[code.at[pc]];
                 REQUIRE(jump.target < code.instrs.size());
