@@ -16,6 +16,14 @@ struct RuleOutcome {
     Decimal amount;       // what the rule computed, before its cap
     Decimal applied;      // after its cap (what it took from or gave to its node)
     bool capped = false;  // the cap bound: applied < amount
+
+    // Back to the defaults, as `*this = RuleOutcome{}` but without a temporary (the batch VM
+    // resets a reused score sheet between units).
+    void clear() {
+        fired = capped = false;
+        amount.clear();
+        applied.clear();
+    }
 };
 
 struct NodeOutcome {
@@ -25,6 +33,14 @@ struct NodeOutcome {
     Decimal awarded;       // sum of this node's own rules' applied awards
     bool floored = false;  // the score would have gone below 0 (扣完为止)
     bool capped = false;   // the score would have gone above full (加满为止)
+
+    // Back to the defaults except `full`, which a reused score sheet keeps.
+    void clear_scores() {
+        score.clear();
+        deducted.clear();
+        awarded.clear();
+        floored = capped = false;
+    }
 };
 
 // One step of an explanation, in evaluation order, attributed to the rule being evaluated (or,

@@ -421,7 +421,7 @@ private:
         const Decimal& upper = ceiling_[n];
         out.floored = raw.is_negative();
         out.capped = raw > upper;
-        if (out.floored) raw = Decimal{};
+        if (out.floored) raw.clear();
         else if (out.capped) raw = upper;
         if (steps.to_parent) sheet().nodes[info.parent].score += out.score;
     }
@@ -1073,14 +1073,8 @@ void reset_for_next_unit(const Program& p, UnitState& s) {
     // A rule that did not fire was not written (DEDUCT, AWARD and SCORE set `fired` with the
     // rest), so it still holds the defaults.
     for (auto& r : sheet.rules)
-        if (r.fired) r = RuleOutcome{};
-    for (std::size_t n = 0; n < sheet.nodes.size(); ++n) {  // `full` stays: start() sets it, nothing changes it
-        auto& node = sheet.nodes[n];
-        node.score = Decimal{};
-        node.deducted = Decimal{};
-        node.awarded = Decimal{};
-        node.floored = node.capped = false;
-    }
+        if (r.fired) r.clear();
+    for (auto& node : sheet.nodes) node.clear_scores();  // `full` stays: start() sets it, nothing changes it
     for (auto& m : sheet.money) m = MoneyOutcome{};
     sheet.flags.assign(p.flags.size(), false);
     sheet.trace.clear();

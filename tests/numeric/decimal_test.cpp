@@ -69,6 +69,11 @@ TEST_CASE("values past 64 bits promote, stay exact and demote back", "[decimal]"
     const Decimal back = square / max;
     CHECK(back.is_small());
     CHECK(back == max);
+    Decimal cleared = square;  // clear() takes a big value back to a small zero
+    cleared.clear();
+    CHECK(cleared.is_small());
+    CHECK(cleared == 0);
+    CHECK(cleared + 1 == 1);
 
     // Fractions whose denominators overflow in the cross-multiplication.
     const Decimal a = Decimal(1) / int64_max;
@@ -506,6 +511,12 @@ TEST_CASE("property: fraction-with-integer fast paths agree with cpp_rational", 
         CHECK((a - whole).to_fraction_string() == fraction_text(ra - rn));
         CHECK((whole - a).to_fraction_string() == fraction_text(rn - ra));
         CHECK((whole * whole).to_fraction_string() == fraction_text(rn * rn));
+        // n × p/q: reduced by gcd(n, q) alone (0.5 per 次数), either order, zero on either side.
+        CHECK((a * whole).to_fraction_string() == fraction_text(ra * rn));
+        CHECK((whole * a).to_fraction_string() == fraction_text(ra * rn));
+        CHECK(((a * whole).is_small()) == fits_small(ra * rn));
+        CHECK((a * Decimal(0)).to_fraction_string() == "0");
+        CHECK((Decimal(0) * a).to_fraction_string() == "0");
         Decimal accumulated = a;
         accumulated += whole;
         CHECK(accumulated.to_fraction_string() == fraction_text(ra + rn));
