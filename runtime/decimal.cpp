@@ -187,6 +187,16 @@ std::string to_decimal_digits(std::int64_t x) {
     return x < 0 ? "-" + to_decimal_digits(magnitude(x)) : to_decimal_digits(magnitude(x));
 }
 
+// "00" "01" … "99": the digits of a number below 100.
+constexpr std::array<char, 200> two_digits = [] {
+    std::array<char, 200> digits{};
+    for (std::size_t i = 0; i < 100; ++i) {
+        digits[2 * i] = static_cast<char>('0' + i / 10);
+        digits[2 * i + 1] = static_cast<char>('0' + i % 10);
+    }
+    return digits;
+}();
+
 // Appends `scaled` / 10^places (places < small_pow10_count) with exactly `places` digits after
 // the point, and a '-' when `negative`: the digits are written from the right into a stack
 // buffer and appended in one go (a batch run prints every number of every row this way).
@@ -195,12 +205,20 @@ void append_scaled(std::string& out, bool negative, std::uint64_t scaled, unsign
     std::array<char, 2 * small_pow10_count + 4> buffer;
     char* const end = buffer.data() + buffer.size();
     char* p = end;
-    unsigned written = 0;
-    do {
+    for (unsigned written = 0; written < places; ++written) {
         *--p = static_cast<char>('0' + scaled % 10);
         scaled /= 10;
-        if (++written == places) *--p = '.';
-    } while (scaled != 0 || written <= places);
+    }
+    if (places != 0) *--p = '.';
+    // The whole part, two digits a division (most scores are below 100: one step).
+    const char* const whole_end = p;
+    while (scaled >= 10) {
+        const auto pair = static_cast<std::size_t>(scaled % 100) * 2;
+        scaled /= 100;
+        *--p = two_digits[pair + 1];
+        *--p = two_digits[pair];
+    }
+    if (scaled != 0 || p == whole_end) *--p = static_cast<char>('0' + scaled);  // its first digit, or 0
     if (negative) *--p = '-';
     out.append(p, static_cast<std::size_t>(end - p));
 }
