@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <optional>
@@ -78,11 +79,11 @@ struct RowReader {
 
     CsvCell read_quoted() {
         CsvCell cell;
-        cell.pos = in.pos();
+        cell.set_pos(in.pos());
         in.advance();  // the opening quote
         for (;;) {
             if (in.done()) {
-                error(cell.pos, "unterminated quoted cell: the quote opened here is never closed",
+                error(cell.pos(), "unterminated quoted cell: the quote opened here is never closed",
                       "a quote inside a quoted cell is written twice: \"\"");
                 unterminated = true;
                 return cell;
@@ -114,7 +115,7 @@ struct RowReader {
 
     CsvCell read_unquoted() {
         CsvCell cell;
-        cell.pos = in.pos();
+        cell.set_pos(in.pos());
         while (!in.done() && in.peek() != ',' && !in.at_line_end()) {
             if (in.peek() == '"' && !bad)
                 error(in.pos(), "a quote inside an unquoted cell",
@@ -241,18 +242,95 @@ std::size_t csv_rows_end(std::string_view text) {
 
 namespace {
 
-// What a byte is to the scan of an unquoted cell, looked up once per byte: it ends the cell, it
-// is a quote (an error there), and whether it starts a code point (a column; continuation bytes
-// do not).
-enum UnquotedByte : std::uint8_t { ends_cell = 1, is_quote = 2, starts_code_point = 4 };
+// What a byte is to the scan of an unquoted cell: it ends the cell, or it is a quote (an error
+// there).
+enum UnquotedByte : std::uint8_t { ends_cell = 1, is_quote = 2 };
 constexpr std::array<std::uint8_t, 256> unquoted_byte = [] {
     std::array<std::uint8_t, 256> kinds{};
-    for (unsigned c = 0; c < kinds.size(); ++c)
-        if ((c & 0xC0) != 0x80) kinds[c] |= starts_code_point;
     for (const unsigned char c : {',', '\n', '\r'}) kinds[c] |= ends_cell;
     kinds['"'] |= is_quote;
     return kinds;
 }();
+
+// The end of the unquoted cell at p[i] (p[n] is the chunk's end): its first ',', '\n' or '\r',
+// or n. A quote on the way is passed to on_quote(at) and scanned over.
+template <typename OnQuote>
+[[gnu::always_inline]] inline std::size_t unquoted_cell_end(const char* p, std::size_t i, std::size_t n,
+                                                            OnQuote on_quote) {
+    std::size_t j = i;
+#if defined(__SSE2__)
+    // 16 bytes at a time to the first byte that may be one of the four: they are the only bytes
+    // at or below ',' (0x2C) that a cell holds commonly, so one unsigned comparison finds every
+    // candidate, and the byte loop below decides (a space or '%' only costs it a few steps).
+    const __m128i highest = _mm_set1_epi8(',');
+    while (j + 16 <= n) {
+        const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + j));
+        const __m128i at_most = _mm_cmpeq_epi8(_mm_min_epu8(bytes, highest), bytes);
+        const auto candidates = static_cast<unsigned>(_mm_movemask_epi8(at_most));
+        if (candidates != 0) {
+            j += static_cast<std::size_t>(std::countr_zero(candidates));
+            break;
+        }
+        j += 16;
+    }
+#endif
+    for (; j < n; ++j) {
+        const std::uint8_t kind = unquoted_byte[static_cast<unsigned char>(p[j])];
+        if (kind & ends_cell) break;
+        if (kind & is_quote) on_quote(j);
+    }
+    return j;
+}
+
+#if defined(__SSE2__)
+// 64 bytes of a chunk as two masks, bit k for byte k: its commas, and the bytes that end a row's
+// fast scan (a line end, or a quote: a quoted cell is read by the byte loop).
+struct RowMasks {
+    std::uint64_t commas = 0, stops = 0;
+};
+
+inline RowMasks row_masks(const char* p) {
+    const __m128i comma = _mm_set1_epi8(','), feed = _mm_set1_epi8('\n'), ret = _mm_set1_epi8('\r'),
+                  quote = _mm_set1_epi8('"');
+    RowMasks m;
+    for (unsigned k = 0; k < 4; ++k) {
+        const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k));
+        const __m128i stop = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(bytes, feed), _mm_cmpeq_epi8(bytes, ret)),
+                                          _mm_cmpeq_epi8(bytes, quote));
+        m.commas |= std::uint64_t{static_cast<std::uint16_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, comma)))} << (16 * k);
+        m.stops |= std::uint64_t{static_cast<std::uint16_t>(_mm_movemask_epi8(stop))} << (16 * k);
+    }
+    return m;
+}
+#endif
+
+// The fast scan of a row that starts at p[i] and has no quote: the offsets of its commas into
+// `commas` (which grows as needed; returns how many) and of its line end into `end`. False when
+// the scan cannot tell: a quote in the row, a row that reaches the last 64 bytes of the chunk, or
+// more than max_csv_columns cells; the byte loop then reads the row (and reports what is wrong).
+// A branch per 64 bytes and per comma instead of per byte and per cell, whose lengths vary from
+// cell to cell and defeat the branch predictor.
+bool scan_plain_row(const char* p, std::size_t i, std::size_t n, std::vector<std::size_t>& commas,
+                    std::size_t& count, std::size_t& end) {
+#if defined(__SSE2__)
+    count = 0;
+    for (std::size_t block = i; block + 64 <= n; block += 64) {
+        RowMasks m = row_masks(p + block);
+        if (m.stops != 0) m.commas &= (std::uint64_t{1} << std::countr_zero(m.stops)) - 1;  // the row's own commas
+        if (commas.size() < count + 64) commas.resize(count + 64);
+        for (std::uint64_t bits = m.commas; bits != 0; bits &= bits - 1)
+            commas[count++] = block + static_cast<std::size_t>(std::countr_zero(bits));
+        if (count >= max_csv_columns) return false;
+        if (m.stops != 0) {
+            end = block + static_cast<std::size_t>(std::countr_zero(m.stops));
+            return p[end] != '"';
+        }
+    }
+#else
+    (void)p, (void)i, (void)n, (void)commas, (void)count, (void)end;
+#endif
+    return false;
+}
 
 // Code points in `bytes` (a continuation byte belongs to the previous column).
 std::uint32_t code_points(std::string_view bytes) {
@@ -262,6 +340,11 @@ std::uint32_t code_points(std::string_view bytes) {
 }
 
 }  // namespace
+
+SourcePos CsvCell::pos() const {
+    if (!line_begin_) return SourcePos{line_, static_cast<std::uint32_t>(offset_)};
+    return SourcePos{line_, 1 + code_points(std::string_view(line_begin_, offset_))};
+}
 
 CsvRowCursor::CsvRowCursor(std::string_view chunk, std::uint32_t first_line, const std::string& source_name,
                            Diagnostics& diags)
@@ -280,33 +363,33 @@ bool CsvRowCursor::next(CsvRow& row, std::size_t header_cells) {
     const char* p = text_.data();
     const std::size_t n = text_.size();
     // The position lives in locals (registers) while the row is read, and is stored back on the
-    // way out: kept in the members, each cell's 8-byte read of {line, column} waited for the
-    // 4-byte store to the column before it (a store-forwarding stall, ~10 % of a batch run).
-    std::size_t i = i_;
-    std::uint32_t line = line_, column = column_;
+    // way out: kept in the members, each cell's read of the position waited for the store before
+    // it (a store-forwarding stall, ~10 % of a batch run).
+    std::size_t i = i_, line_begin = line_begin_;
+    std::uint32_t line = line_;
     struct StoreBack {
         CsvRowCursor& cursor;
-        const std::size_t& i;
-        const std::uint32_t &line, &column;
+        const std::size_t &i, &line_begin;
+        const std::uint32_t& line;
         ~StoreBack() {
             cursor.i_ = i;
+            cursor.line_begin_ = line_begin;
             cursor.line_ = line;
-            cursor.column_ = column;
         }
-    } store_back{*this, i, line, column};
+    } store_back{*this, i, line_begin, line};
+    // Byte `at` of the current line as a position: its column counts code points, worked out
+    // only here, for a diagnostic.
+    const auto here = [&](std::size_t at) {
+        return SourcePos{line, 1 + code_points(text_.substr(line_begin, at - line_begin))};
+    };
     const auto at_line_end = [&] { return i < n && (p[i] == '\n' || p[i] == '\r'); };
     const auto skip_line_end = [&] {
         if (i < n && p[i] == '\r') ++i;
-        if (i < n && p[i] == '\n') {
+        if (i < n && p[i] == '\n') {  // lines are counted by their '\n's, as read_csv counts them
             ++i;
             ++line;
+            line_begin = i;
         }
-        column = 1;
-    };
-    // Moves over `bytes` bytes that hold no line feed.
-    const auto advance = [&](std::size_t bytes) {
-        column += code_points(text_.substr(i, bytes));
-        i += bytes;
     };
     while (i < n) {
         if (at_line_end()) {  // an empty line
@@ -319,46 +402,69 @@ bool CsvRowCursor::next(CsvRow& row, std::size_t header_cells) {
             bad = true;
         };
         const auto skip_to_cell_end = [&] {
-            std::size_t j = i;
-            while (j < n && p[j] != ',' && p[j] != '\n' && p[j] != '\r') ++j;
-            advance(j - i);
+            while (i < n && p[i] != ',' && p[i] != '\n' && p[i] != '\r') ++i;
         };
         row.line = line;
+        // A row's cells have the header's count: false (reported) when they do not.
+        const auto count_ok = [&](std::size_t count) {
+            if (header_cells == 0 || count == header_cells) return true;
+            diags_.error(source_, Span{SourcePos{row.line, 1}, 1},
+                         fmt::format("this row has {} cells, the header has {}", count, header_cells));
+            return false;
+        };
+        std::size_t commas = 0, end = 0;
+        if (scan_plain_row(p, i, n, commas_, commas, end)) {
+            const std::size_t count = commas + 1;
+            if (row.cells.size() < count) row.cells.resize(count);
+            commas_[commas] = end;  // the last cell ends at the line end
+            for (std::size_t c = 0, start = i; c < count; ++c) {
+                CsvCell& cell = row.cells[c];
+                cell.set_place(line, p + line_begin, start - line_begin);
+                cell.in_chunk = std::string_view(p + start, commas_[c] - start);
+                cell.in_place = true;
+                start = commas_[c] + 1;
+            }
+            row.cells.resize(count);
+            i = end;
+            skip_line_end();
+            if (count_ok(count)) return true;
+            continue;
+        }
         std::size_t count = 0;
         for (;;) {
             if (count == max_csv_columns) {
-                error(SourcePos{line, column}, fmt::format("more than {} cells in one row", max_csv_columns));
-                while (i < n && !at_line_end()) advance(1);
+                error(here(i), fmt::format("more than {} cells in one row", max_csv_columns));
+                while (i < n && !at_line_end()) ++i;
                 break;
             }
             if (count == row.cells.size()) row.cells.emplace_back();
             CsvCell& cell = row.cells[count++];
-            cell.pos = SourcePos{line, column};
+            cell.set_place(line, p + line_begin, i - line_begin);
             if (i < n && p[i] == '"') {
                 cell.in_place = false;
                 cell.text.clear();  // appended to piece by piece (an unquoted cell is seen in place)
-                advance(1);  // the opening quote
+                ++i;  // the opening quote
                 for (;;) {
                     if (i >= n) {
-                        error(cell.pos, "unterminated quoted cell: the quote opened here is never closed",
+                        error(cell.pos(), "unterminated quoted cell: the quote opened here is never closed",
                               "a quote inside a quoted cell is written twice: \"\"");
                         row.cells.resize(count);
                         return false;  // read_csv reads no further
                     }
-                    // Copy up to the next quote or line feed in one go.
+                    // Copy up to the next quote or line end in one go.
                     std::size_t j = i;
                     while (j < n && p[j] != '"' && p[j] != '\n' && p[j] != '\r') ++j;
                     cell.text.append(p + i, j - i);
-                    advance(j - i);
+                    i = j;
                     if (i >= n) continue;
                     const char c = p[i];
                     if (c == '"') {
                         if (i + 1 < n && p[i + 1] == '"') {
                             cell.text += '"';
-                            advance(2);
+                            i += 2;
                             continue;
                         }
-                        advance(1);  // the closing quote
+                        ++i;  // the closing quote
                         break;
                     }
                     if (c == '\r' && i + 1 < n && p[i + 1] == '\n') {  // CRLF inside a cell reads as LF
@@ -369,49 +475,33 @@ bool CsvRowCursor::next(CsvRow& row, std::size_t header_cells) {
                     ++i;
                     if (c == '\n') {
                         ++line;
-                        column = 1;
-                    } else {
-                        ++column;
+                        line_begin = i;
                     }
                 }
                 if (i < n && p[i] != ',' && !at_line_end()) {
-                    error(SourcePos{line, column}, "unexpected text after the closing quote of a cell",
+                    error(here(i), "unexpected text after the closing quote of a cell",
                           "quote the whole cell and write each quote inside it twice: \"\"");
                     skip_to_cell_end();
                 }
             } else {
-                // One pass finds the cell's end and counts its columns (code points).
-                std::size_t j = i;
-                std::uint32_t columns = 0;
-                for (; j < n; ++j) {
-                    const std::uint8_t kind = unquoted_byte[static_cast<unsigned char>(p[j])];
-                    if (kind & ends_cell) break;
-                    if ((kind & is_quote) && !bad)
-                        error(SourcePos{line, column + columns}, "a quote inside an unquoted cell",
+                const std::size_t j = unquoted_cell_end(p, i, n, [&](std::size_t quote) {
+                    if (!bad)
+                        error(here(quote), "a quote inside an unquoted cell",
                               "quote the whole cell and write each quote inside it twice: \"\"");
-                    columns += (kind & starts_code_point) != 0;
-                }
+                });
                 cell.in_chunk = std::string_view(p + i, j - i);
                 cell.in_place = true;
                 i = j;
-                column += columns;
             }
             if (i < n && p[i] == ',') {
                 ++i;
-                ++column;
                 continue;
             }
             break;
         }
         skip_line_end();
         row.cells.resize(count);
-        if (bad) continue;
-        if (header_cells != 0 && count != header_cells) {
-            diags_.error(source_, Span{SourcePos{row.line, 1}, 1},
-                         fmt::format("this row has {} cells, the header has {}", count, header_cells));
-            continue;
-        }
-        return true;
+        if (!bad && count_ok(count)) return true;
     }
     return false;
 }
