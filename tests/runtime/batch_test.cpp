@@ -99,3 +99,30 @@ TEST_CASE("the batch typer reports a bad cell as the loader does", "[batch]") {
     const auto program = program_of(overflow_scheme);
     CHECK(batch(program, "unit,a,b,c\n甲,1,2,x\n") == "error: 'c': expected a number of points (分), got 'x'");
 }
+
+// The fast typer tells the six yes/no words apart by a key of their length and first and last two
+// bytes; every near miss (one byte changed, dropped or added, other case) must still go the
+// ordinary way and be reported as the loader reports it.
+TEST_CASE("the batch typer reads exactly the six yes/no words", "[batch]") {
+    const auto program = program_of(R"(scheme "words" {
+  total 10
+  evidence {
+    f: yes_no "f"
+  }
+  section "s" points 10 {
+    item "i" points 10 { deduct 3 if f }
+  }
+}
+)");
+    for (const auto& [word, score] : std::vector<std::pair<std::string, std::string>>{
+             {"yes", "7"}, {"是", "7"}, {"true", "7"}, {"no", "10"}, {"否", "10"}, {"false", "10"}, {" 是 ", "7"}}) {
+        INFO(word);
+        CHECK(batch(program, "unit,f\n甲," + word + "\n") == "甲,," + score + "," + score + "," + score + "\n");
+    }
+    for (const std::string word : {"fakse", "faXse", "fals", "falsee", "fXlse", "flase", "tru", "ture", "True", "YES",
+                                   "yse", "noo", "on", "n", "y", "是是", "否否", "昰", "吗",
+                                   "1", "0", "ok", "none", "trues"}) {
+        INFO(word);
+        CHECK(batch(program, "unit,f\n甲," + word + "\n").starts_with("error: 'f': expected"));
+    }
+}
