@@ -197,13 +197,17 @@ constexpr std::array<char, 200> two_digits = [] {
     return digits;
 }();
 
-// Appends `scaled` / 10^places (places < small_pow10_count) with exactly `places` digits after
-// the point, and a '-' when `negative`: the digits are written from the right into a stack
-// buffer and appended in one go (a batch run prints every number of every row this way).
-void append_scaled(std::string& out, bool negative, std::uint64_t scaled, unsigned places) {
-    // The sign, at most 20 digits, the leading zeros of "0.000…" and the point.
-    std::array<char, 2 * small_pow10_count + 4> buffer;
-    char* const end = buffer.data() + buffer.size();
+// Writes `scaled` / 10^places (places < small_pow10_count) at `at` with exactly `places` digits
+// after the point, and a '-' when `negative`; returns the end. At most 22 bytes: the sign, 20
+// digits (with the zeros of "0.000…") and the point. The digits are counted first and then
+// written from the right, in place (a batch run prints every number of every row this way).
+char* write_scaled(char* at, bool negative, std::uint64_t scaled, unsigned places) {
+    unsigned digits = 1;
+    while (digits < small_pow10_count && scaled >= small_pow10[digits]) ++digits;
+    if (digits == small_pow10_count && scaled / 10 >= small_pow10[small_pow10_count - 1]) ++digits;  // 10^19 and up
+    digits = std::max(digits, places + 1);  // "0.05": a zero before the point
+    if (negative) *at++ = '-';
+    char* const end = at + digits + (places != 0);
     char* p = end;
     for (unsigned written = 0; written < places; ++written) {
         *--p = static_cast<char>('0' + scaled % 10);
@@ -211,16 +215,20 @@ void append_scaled(std::string& out, bool negative, std::uint64_t scaled, unsign
     }
     if (places != 0) *--p = '.';
     // The whole part, two digits a division (most scores are below 100: one step).
-    const char* const whole_end = p;
-    while (scaled >= 10) {
+    while (p - at >= 2) {
         const auto pair = static_cast<std::size_t>(scaled % 100) * 2;
         scaled /= 100;
         *--p = two_digits[pair + 1];
         *--p = two_digits[pair];
     }
-    if (scaled != 0 || p == whole_end) *--p = static_cast<char>('0' + scaled);  // its first digit, or 0
-    if (negative) *--p = '-';
-    out.append(p, static_cast<std::size_t>(end - p));
+    if (p != at) *--p = static_cast<char>('0' + scaled);
+    return end;
+}
+
+// Appends what write_scaled writes.
+void append_scaled(std::string& out, bool negative, std::uint64_t scaled, unsigned places) {
+    std::array<char, Decimal::max_small_text> buffer;
+    out.append(buffer.data(), static_cast<std::size_t>(write_scaled(buffer.data(), negative, scaled, places) - buffer.data()));
 }
 
 cpp_int pow10(unsigned places) { return boost::multiprecision::pow(cpp_int(10), places); }
@@ -466,9 +474,39 @@ std::string Decimal::to_fixed_string(unsigned places) const {
     return out;
 }
 
+char* Decimal::write_exact(char* at) const {
+    if (big_) return nullptr;
+    if (den_ == 1) return write_scaled(at, num_ < 0, magnitude(num_), 0);  // an integer: no places to work out
+    const auto places = places_for_denominator(static_cast<std::uint64_t>(den_));
+    std::uint64_t scaled = 0;
+    if (!places || *places >= small_pow10_count ||
+        __builtin_mul_overflow(magnitude(num_), small_pow10[*places] / static_cast<std::uint64_t>(den_), &scaled))
+        return nullptr;
+    return write_scaled(at, num_ < 0, scaled, *places);
+}
+
+char* Decimal::write_rounded(char* at, unsigned places, Rounding mode) const {
+    // As round(): |num| * 10^places = q * den + r, then q written directly instead of made a
+    // Decimal (reduced) and scaled back up.
+    std::uint64_t scaled = 0;
+    if (big_ || places > max_round_places || __builtin_mul_overflow(magnitude(num_), small_pow10[places], &scaled))
+        return nullptr;
+    const auto den = static_cast<std::uint64_t>(den_);
+    std::uint64_t q = scaled / den;
+    const std::uint64_t r = scaled % den;
+    if (r != 0) {
+        const std::uint64_t twice_r = 2 * r;  // r < den <= INT64_MAX: no overflow
+        const int half = (twice_r > den) - (twice_r < den);
+        if (rounds_away(mode, half, (q & 1) != 0)) ++q;
+    }
+    if (q > static_cast<std::uint64_t>(int64_max)) return nullptr;
+    return write_scaled(at, num_ < 0 && q != 0, q, places);  // a value rounded to 0 is written unsigned
+}
+
 bool Decimal::append_exact(std::string& out) const {
-    if (!big_ && den_ == 1) {  // an integer: no places to work out
-        append_scaled(out, num_ < 0, magnitude(num_), 0);
+    std::array<char, max_small_text> buffer;
+    if (const char* end = write_exact(buffer.data())) {
+        out.append(buffer.data(), static_cast<std::size_t>(end - buffer.data()));
         return true;
     }
     const auto needed = big_ ? places_for_denominator(cpp_int(boost::multiprecision::denominator(big_->value)))
@@ -505,22 +543,10 @@ void Decimal::append_fixed(std::string& out, unsigned places) const {
 }
 
 void Decimal::append_rounded(std::string& out, unsigned places, Rounding mode) const {
-    // Small path, as round()'s: |num| * 10^places = q * den + r, then q printed directly
-    // instead of made a Decimal (reduced) and scaled back up by append_fixed.
-    std::uint64_t scaled = 0;
-    if (!big_ && places <= max_round_places && !__builtin_mul_overflow(magnitude(num_), small_pow10[places], &scaled)) {
-        const auto den = static_cast<std::uint64_t>(den_);
-        std::uint64_t q = scaled / den;
-        const std::uint64_t r = scaled % den;
-        if (r != 0) {
-            const std::uint64_t twice_r = 2 * r;  // r < den <= INT64_MAX: no overflow
-            const int half = (twice_r > den) - (twice_r < den);
-            if (rounds_away(mode, half, (q & 1) != 0)) ++q;
-        }
-        if (q <= static_cast<std::uint64_t>(int64_max)) {
-            append_scaled(out, num_ < 0 && q != 0, q, places);  // a value rounded to 0 prints unsigned
-            return;
-        }
+    std::array<char, max_small_text> buffer;
+    if (const char* end = write_rounded(buffer.data(), places, mode)) {
+        out.append(buffer.data(), static_cast<std::size_t>(end - buffer.data()));
+        return;
     }
     round(places, mode).append_fixed(out, places);
 }

@@ -138,6 +138,14 @@ public:
     // round(places, mode).append_fixed(out, places), without making the rounded Decimal.
     void append_rounded(std::string& out, unsigned places, Rounding mode) const;
 
+    // append_exact and append_rounded for a small value, into a buffer with room for
+    // max_small_text bytes instead of a string (a batch run prints each row into one buffer):
+    // the end of what was written, or nullptr (nothing written) when the value is big or, for
+    // write_exact, does not terminate, which the append_* printers handle.
+    static constexpr std::size_t max_small_text = 22;  // '-', 20 digits (zeros of "0.000…" included), '.'
+    char* write_exact(char* at) const;
+    char* write_rounded(char* at, unsigned places, Rounding mode) const;
+
 private:
     struct Big;
     explicit Decimal(std::shared_ptr<const Big> big);

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include <array>
+
 namespace kaohe {
 namespace {
 
@@ -70,15 +72,26 @@ std::string CsvResultWriter::header() const {
 bool CsvResultWriter::append_row(const Scoresheet& sheet, std::string& out, Diagnostics& diags) const {
     const std::size_t size_before = out.size();
     const auto& info = program_.info;
+    // The numbers go into a buffer on the stack, each written in place, and into `out` in runs.
+    std::array<char, 1024> buffer;
+    char* at = buffer.data();
+    const auto flush = [&] {
+        out.append(buffer.data(), static_cast<std::size_t>(at - buffer.data()));
+        at = buffer.data();
+    };
     // Prints a number as every report does; false when it cannot be printed exactly.
     const auto number = [&](const Decimal& value) -> bool {
-        out += ',';
-        if (info.display_places) {
-            const unsigned places = std::min<unsigned>(*info.display_places, Decimal::max_round_places);
-            value.append_rounded(out, places, info.display_mode);
+        if (at + 1 + Decimal::max_small_text > buffer.data() + buffer.size()) flush();
+        *at++ = ',';
+        const unsigned places = std::min<unsigned>(info.display_places.value_or(0), Decimal::max_round_places);
+        if (char* end = info.display_places ? value.write_rounded(at, places, info.display_mode) : value.write_exact(at)) {
+            at = end;
             return true;
         }
-        return value.append_exact(out);
+        flush();  // a big value, or one with no exact decimal text
+        if (!info.display_places) return value.append_exact(out);
+        value.append_rounded(out, places, info.display_mode);
+        return true;
     };
     const auto fail = [&] {
         out.resize(size_before);
@@ -93,6 +106,7 @@ bool CsvResultWriter::append_row(const Scoresheet& sheet, std::string& out, Diag
         return fail();
     }
     if (program_.grading.choice_type < program_.choice_types.size()) {
+        flush();
         out += ',';
         append_cell(out, report::grade_name(program_, sheet.grade));
     }
@@ -101,12 +115,14 @@ bool CsvResultWriter::append_row(const Scoresheet& sheet, std::string& out, Diag
             report::report_unprintable_money(program_, m, "amount", sheet.money[m].amount, diags);
             return fail();
         }
+    flush();
     for (std::uint32_t f = 0; f < sheet.flags.size(); ++f) out += sheet.flags[f] ? ",yes" : ",no";
     for (const std::uint32_t n : columns_)
         if (!number(sheet.nodes[n].score)) {
             report::report_unprintable(program_, n, "score", sheet.nodes[n].score, diags);
             return fail();
         }
+    flush();
     out += '\n';
     return true;
 }

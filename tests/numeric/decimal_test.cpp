@@ -611,3 +611,29 @@ TEST_CASE("small_parts and from_small_parts give a small value back exactly; a b
     std::int64_t num = 0, den = 0;
     CHECK_FALSE(value("98765432109876543210").small_parts(num, den));
 }
+
+// The digit printer every printer ends in (write_scaled) against text made by std::to_string and
+// a point put in by hand: every power of ten and its neighbours, the int64 edges, every places.
+TEST_CASE("printing mantissa / 10^places agrees with the digits of std::to_string", "[decimal][print]") {
+    std::vector<std::int64_t> mantissas = {0, 1, 9, 10, 11, 99, 100, 101, int64_max, int64_min + 1, int64_min};
+    for (std::int64_t p = 10; p <= int64_max / 10; p *= 10)
+        for (const std::int64_t m : {p - 1, p, p + 1, 10 * p - 1}) mantissas.push_back(m);
+    const std::size_t positives = mantissas.size();
+    for (std::size_t k = 0; k < positives; ++k)
+        if (mantissas[k] > 0) mantissas.push_back(-mantissas[k]);
+    for (const std::int64_t m : mantissas)
+        for (unsigned places = 0; places <= Decimal::max_round_places; ++places) {
+            std::string digits = std::to_string(m);
+            const bool negative = digits.front() == '-';
+            if (negative) digits.erase(0, 1);
+            if (digits.size() <= places) digits.insert(0, places + 1 - digits.size(), '0');
+            if (places > 0) digits.insert(digits.size() - places, 1, '.');
+            const std::string expected = (negative ? "-" : "") + digits;
+            INFO(m << " / 10^" << places);
+            const Decimal d = Decimal::from_scaled(m, places);
+            CHECK(d.to_fixed_string(places) == expected);
+            std::string rounded;
+            d.append_rounded(rounded, places, Rounding::half_up);
+            CHECK(rounded == expected);
+        }
+}
