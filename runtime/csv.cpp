@@ -79,11 +79,11 @@ struct RowReader {
 
     CsvCell read_quoted() {
         CsvCell cell;
-        cell.set_pos(in.pos());
+        cell.pos = in.pos();
         in.advance();  // the opening quote
         for (;;) {
             if (in.done()) {
-                error(cell.pos(), "unterminated quoted cell: the quote opened here is never closed",
+                error(cell.pos, "unterminated quoted cell: the quote opened here is never closed",
                       "a quote inside a quoted cell is written twice: \"\"");
                 unterminated = true;
                 return cell;
@@ -115,7 +115,7 @@ struct RowReader {
 
     CsvCell read_unquoted() {
         CsvCell cell;
-        cell.set_pos(in.pos());
+        cell.pos = in.pos();
         while (!in.done() && in.peek() != ',' && !in.at_line_end()) {
             if (in.peek() == '"' && !bad)
                 error(in.pos(), "a quote inside an unquoted cell",
@@ -283,51 +283,75 @@ template <typename OnQuote>
 }
 
 #if defined(__SSE2__)
-// 64 bytes of a chunk as two masks, bit k for byte k: its commas, and the bytes that end a row's
-// fast scan (a line end, or a quote: a quoted cell is read by the byte loop).
+// 64 bytes of a chunk as masks, bit k for byte k: its commas; the bytes that end a row's fast
+// scan (a line end, or a quote: a quoted cell is read by the byte loop); and the bytes that start
+// a code point (a column; a continuation byte belongs to the previous one).
 struct RowMasks {
-    std::uint64_t commas = 0, stops = 0;
+    std::uint64_t commas = 0, stops = 0, starts = 0;
 };
 
-inline RowMasks row_masks(const char* p) {
+[[gnu::always_inline]] inline RowMasks row_masks(const char* p) {
     const __m128i comma = _mm_set1_epi8(','), feed = _mm_set1_epi8('\n'), ret = _mm_set1_epi8('\r'),
-                  quote = _mm_set1_epi8('"');
+                  quote = _mm_set1_epi8('"'), top_bits = _mm_set1_epi8(static_cast<char>(0xC0)),
+                  continuation = _mm_set1_epi8(static_cast<char>(0x80));
+    const auto mask_of = [](__m128i matches) {
+        return std::uint64_t{static_cast<std::uint16_t>(_mm_movemask_epi8(matches))};
+    };
     RowMasks m;
     for (unsigned k = 0; k < 4; ++k) {
         const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k));
         const __m128i stop = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(bytes, feed), _mm_cmpeq_epi8(bytes, ret)),
                                           _mm_cmpeq_epi8(bytes, quote));
-        m.commas |= std::uint64_t{static_cast<std::uint16_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, comma)))} << (16 * k);
-        m.stops |= std::uint64_t{static_cast<std::uint16_t>(_mm_movemask_epi8(stop))} << (16 * k);
+        m.commas |= mask_of(_mm_cmpeq_epi8(bytes, comma)) << (16 * k);
+        m.stops |= mask_of(stop) << (16 * k);
+        m.starts |= mask_of(_mm_cmpeq_epi8(_mm_and_si128(bytes, top_bits), continuation)) << (16 * k);
     }
+    m.starts = ~m.starts;
     return m;
 }
 #endif
 
-// The fast scan of a row that starts at p[i] and has no quote: the offsets of its commas into
-// `commas` (which grows as needed; returns how many) and of its line end into `end`. False when
-// the scan cannot tell: a quote in the row, a row that reaches the last 64 bytes of the chunk, or
-// more than max_csv_columns cells; the byte loop then reads the row (and reports what is wrong).
-// A branch per 64 bytes and per comma instead of per byte and per cell, whose lengths vary from
-// cell to cell and defeat the branch predictor.
-bool scan_plain_row(const char* p, std::size_t i, std::size_t n, std::vector<std::size_t>& commas,
-                    std::size_t& count, std::size_t& end) {
+// The fast scan of a row that starts at p[i], in column `column`, and has no quote: where each
+// cell ends (its comma; the last one, its line end) into `ends`, the column each cell starts at
+// into `columns` (both grow as needed), the number of cells into `count`, and the column of the
+// line end into `column`. False when the scan cannot tell: a quote in the row, a row that reaches
+// the last 64 bytes of the chunk, or more than max_csv_columns cells; the byte loop then reads the
+// row (and reports what is wrong). It costs a branch per 64 bytes and per comma, not per byte and
+// per cell, whose lengths vary from cell to cell and defeat the branch predictor; the columns take
+// a popcount per cell, the instruction where the processor has it (chosen when the program loads).
+#if defined(__SSE2__) && defined(__x86_64__) && defined(__GNUC__)
+__attribute__((target_clones("popcnt", "default")))
+#endif
+bool scan_plain_row(const char* p, std::size_t i, std::size_t n, std::uint32_t& column, std::vector<std::size_t>& ends,
+                    std::vector<std::uint32_t>& columns, std::size_t& count) {
 #if defined(__SSE2__)
     count = 0;
+    if (columns.empty()) columns.resize(1);
+    columns[0] = column;
     for (std::size_t block = i; block + 64 <= n; block += 64) {
         RowMasks m = row_masks(p + block);
-        if (m.stops != 0) m.commas &= (std::uint64_t{1} << std::countr_zero(m.stops)) - 1;  // the row's own commas
-        if (commas.size() < count + 64) commas.resize(count + 64);
-        for (std::uint64_t bits = m.commas; bits != 0; bits &= bits - 1)
-            commas[count++] = block + static_cast<std::size_t>(std::countr_zero(bits));
+        const std::uint64_t row_part = m.stops != 0 ? (std::uint64_t{1} << std::countr_zero(m.stops)) - 1 : ~std::uint64_t{0};
+        m.commas &= row_part;
+        if (ends.size() < count + 65) {
+            ends.resize(count + 65);
+            columns.resize(count + 65);
+        }
+        for (std::uint64_t bits = m.commas; bits != 0; bits &= bits - 1) {
+            const auto k = static_cast<unsigned>(std::countr_zero(bits));
+            ends[count++] = block + k;
+            // The next cell starts after the comma: the code points up to and with it.
+            columns[count] = column + static_cast<std::uint32_t>(std::popcount(m.starts & ((std::uint64_t{2} << k) - 1)));
+        }
+        column += static_cast<std::uint32_t>(std::popcount(m.starts & row_part));
         if (count >= max_csv_columns) return false;
         if (m.stops != 0) {
-            end = block + static_cast<std::size_t>(std::countr_zero(m.stops));
+            const std::size_t end = block + static_cast<std::size_t>(std::countr_zero(m.stops));
+            ends[count++] = end;
             return p[end] != '"';
         }
     }
 #else
-    (void)p, (void)i, (void)n, (void)commas, (void)count, (void)end;
+    (void)p, (void)i, (void)n, (void)column, (void)ends, (void)columns, (void)count;
 #endif
     return false;
 }
@@ -340,11 +364,6 @@ std::uint32_t code_points(std::string_view bytes) {
 }
 
 }  // namespace
-
-SourcePos CsvCell::pos() const {
-    if (!line_begin_) return SourcePos{line_, static_cast<std::uint32_t>(offset_)};
-    return SourcePos{line_, 1 + code_points(std::string_view(line_begin_, offset_))};
-}
 
 CsvRowCursor::CsvRowCursor(std::string_view chunk, std::uint32_t first_line, const std::string& source_name,
                            Diagnostics& diags)
@@ -363,33 +382,36 @@ bool CsvRowCursor::next(CsvRow& row, std::size_t header_cells) {
     const char* p = text_.data();
     const std::size_t n = text_.size();
     // The position lives in locals (registers) while the row is read, and is stored back on the
-    // way out: kept in the members, each cell's read of the position waited for the store before
-    // it (a store-forwarding stall, ~10 % of a batch run).
-    std::size_t i = i_, line_begin = line_begin_;
-    std::uint32_t line = line_;
+    // way out: kept in the members, each cell's 8-byte read of {line, column} waited for the
+    // 4-byte store to the column before it (a store-forwarding stall, ~10 % of a batch run).
+    std::size_t i = i_;
+    std::uint32_t line = line_, column = column_;
     struct StoreBack {
         CsvRowCursor& cursor;
-        const std::size_t &i, &line_begin;
-        const std::uint32_t& line;
+        const std::size_t& i;
+        const std::uint32_t &line, &column;
         ~StoreBack() {
             cursor.i_ = i;
-            cursor.line_begin_ = line_begin;
             cursor.line_ = line;
+            cursor.column_ = column;
         }
-    } store_back{*this, i, line_begin, line};
-    // Byte `at` of the current line as a position: its column counts code points, worked out
-    // only here, for a diagnostic.
-    const auto here = [&](std::size_t at) {
-        return SourcePos{line, 1 + code_points(text_.substr(line_begin, at - line_begin))};
-    };
+    } store_back{*this, i, line, column};
     const auto at_line_end = [&] { return i < n && (p[i] == '\n' || p[i] == '\r'); };
     const auto skip_line_end = [&] {
-        if (i < n && p[i] == '\r') ++i;
-        if (i < n && p[i] == '\n') {  // lines are counted by their '\n's, as read_csv counts them
+        if (i < n && p[i] == '\r') {
+            ++i;
+            ++column;  // lines are counted by their '\n's, as read_csv counts them
+        }
+        if (i < n && p[i] == '\n') {
             ++i;
             ++line;
-            line_begin = i;
+            column = 1;
         }
+    };
+    // Moves over `bytes` bytes that hold no line feed.
+    const auto advance = [&](std::size_t bytes) {
+        column += code_points(text_.substr(i, bytes));
+        i += bytes;
     };
     while (i < n) {
         if (at_line_end()) {  // an empty line
@@ -402,9 +424,10 @@ bool CsvRowCursor::next(CsvRow& row, std::size_t header_cells) {
             bad = true;
         };
         const auto skip_to_cell_end = [&] {
-            while (i < n && p[i] != ',' && p[i] != '\n' && p[i] != '\r') ++i;
+            std::size_t j = i;
+            while (j < n && p[j] != ',' && p[j] != '\n' && p[j] != '\r') ++j;
+            advance(j - i);
         };
-        row.line = line;
         // A row's cells have the header's count: false (reported) when they do not.
         const auto count_ok = [&](std::size_t count) {
             if (header_cells == 0 || count == header_cells) return true;
@@ -412,41 +435,42 @@ bool CsvRowCursor::next(CsvRow& row, std::size_t header_cells) {
                          fmt::format("this row has {} cells, the header has {}", count, header_cells));
             return false;
         };
-        std::size_t commas = 0, end = 0;
-        if (scan_plain_row(p, i, n, commas_, commas, end)) {
-            const std::size_t count = commas + 1;
+        row.line = line;
+        std::size_t count = 0;
+        std::uint32_t end_column = column;
+        if (scan_plain_row(p, i, n, end_column, ends_, columns_, count)) {
             if (row.cells.size() < count) row.cells.resize(count);
-            commas_[commas] = end;  // the last cell ends at the line end
             for (std::size_t c = 0, start = i; c < count; ++c) {
                 CsvCell& cell = row.cells[c];
-                cell.set_place(line, p + line_begin, start - line_begin);
-                cell.in_chunk = std::string_view(p + start, commas_[c] - start);
+                cell.pos = SourcePos{line, columns_[c]};
+                cell.in_chunk = std::string_view(p + start, ends_[c] - start);
                 cell.in_place = true;
-                start = commas_[c] + 1;
+                start = ends_[c] + 1;
             }
             row.cells.resize(count);
-            i = end;
+            i = ends_[count - 1];
+            column = end_column;
             skip_line_end();
             if (count_ok(count)) return true;
             continue;
         }
-        std::size_t count = 0;
+        count = 0;
         for (;;) {
             if (count == max_csv_columns) {
-                error(here(i), fmt::format("more than {} cells in one row", max_csv_columns));
-                while (i < n && !at_line_end()) ++i;
+                error(SourcePos{line, column}, fmt::format("more than {} cells in one row", max_csv_columns));
+                while (i < n && !at_line_end()) advance(1);
                 break;
             }
             if (count == row.cells.size()) row.cells.emplace_back();
             CsvCell& cell = row.cells[count++];
-            cell.set_place(line, p + line_begin, i - line_begin);
+            cell.pos = SourcePos{line, column};
             if (i < n && p[i] == '"') {
                 cell.in_place = false;
                 cell.text.clear();  // appended to piece by piece (an unquoted cell is seen in place)
-                ++i;  // the opening quote
+                advance(1);  // the opening quote
                 for (;;) {
                     if (i >= n) {
-                        error(cell.pos(), "unterminated quoted cell: the quote opened here is never closed",
+                        error(cell.pos, "unterminated quoted cell: the quote opened here is never closed",
                               "a quote inside a quoted cell is written twice: \"\"");
                         row.cells.resize(count);
                         return false;  // read_csv reads no further
@@ -455,16 +479,16 @@ bool CsvRowCursor::next(CsvRow& row, std::size_t header_cells) {
                     std::size_t j = i;
                     while (j < n && p[j] != '"' && p[j] != '\n' && p[j] != '\r') ++j;
                     cell.text.append(p + i, j - i);
-                    i = j;
+                    advance(j - i);
                     if (i >= n) continue;
                     const char c = p[i];
                     if (c == '"') {
                         if (i + 1 < n && p[i + 1] == '"') {
                             cell.text += '"';
-                            i += 2;
+                            advance(2);
                             continue;
                         }
-                        ++i;  // the closing quote
+                        advance(1);  // the closing quote
                         break;
                     }
                     if (c == '\r' && i + 1 < n && p[i + 1] == '\n') {  // CRLF inside a cell reads as LF
@@ -475,26 +499,30 @@ bool CsvRowCursor::next(CsvRow& row, std::size_t header_cells) {
                     ++i;
                     if (c == '\n') {
                         ++line;
-                        line_begin = i;
+                        column = 1;
+                    } else {
+                        ++column;
                     }
                 }
                 if (i < n && p[i] != ',' && !at_line_end()) {
-                    error(here(i), "unexpected text after the closing quote of a cell",
+                    error(SourcePos{line, column}, "unexpected text after the closing quote of a cell",
                           "quote the whole cell and write each quote inside it twice: \"\"");
                     skip_to_cell_end();
                 }
             } else {
                 const std::size_t j = unquoted_cell_end(p, i, n, [&](std::size_t quote) {
                     if (!bad)
-                        error(here(quote), "a quote inside an unquoted cell",
+                        error(SourcePos{line, column + code_points(text_.substr(i, quote - i))},
+                              "a quote inside an unquoted cell",
                               "quote the whole cell and write each quote inside it twice: \"\"");
                 });
                 cell.in_chunk = std::string_view(p + i, j - i);
                 cell.in_place = true;
-                i = j;
+                advance(j - i);
             }
             if (i < n && p[i] == ',') {
                 ++i;
+                ++column;
                 continue;
             }
             break;

@@ -6,7 +6,6 @@
 
 #include "lang/diagnostic.hpp"
 
-#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -22,27 +21,9 @@ struct CsvCell {
     std::string_view in_chunk;
     bool in_place = false;
 
+    SourcePos pos;  // where the cell starts (its opening quote, if quoted)
+
     std::string_view value() const { return in_place ? in_chunk : std::string_view(text); }
-
-    // Where the cell starts (its opening quote, if quoted). read_csv gives the position; the row
-    // cursor gives the line's first byte and the cell's offset from it, and the column (code
-    // points) is counted only when asked for, for a diagnostic, not for every cell of a batch run.
-    SourcePos pos() const;
-    void set_pos(SourcePos at) {
-        line_ = at.line;
-        offset_ = at.column;
-        line_begin_ = nullptr;
-    }
-    void set_place(std::uint32_t line, const char* line_begin, std::size_t offset) {
-        line_ = line;
-        offset_ = offset;
-        line_begin_ = line_begin;
-    }
-
-private:
-    const char* line_begin_ = nullptr;  // null: offset_ is the column
-    std::size_t offset_ = 0;
-    std::uint32_t line_ = 0;
 };
 
 struct CsvRow {
@@ -105,8 +86,9 @@ private:
     std::string_view text_;
     std::size_t i_ = 0;
     std::uint32_t line_;
-    std::size_t line_begin_ = 0;  // the byte of the chunk the current line starts at
-    std::vector<std::size_t> commas_;  // where a row's cells end, reused from row to row
+    std::uint32_t column_ = 1;
+    std::vector<std::size_t> ends_;         // where a row's cells end (its commas, its line end)
+    std::vector<std::uint32_t> columns_;    // and the column each cell starts at; both reused
     const std::string& source_;
     Diagnostics& diags_;
     bool bad_utf8_ = false;

@@ -732,7 +732,7 @@ std::optional<CsvLayout> read_header(const bc::Program& program, const CsvRow& h
 
     for (std::size_t c = 0; c < header.cells.size(); ++c) {
         const std::string name = trim(header.cells[c].value());
-        const Span at{header.cells[c].pos(), 1};
+        const Span at{header.cells[c].pos, 1};
         if (name.empty()) {
             diags.error(path, at, fmt::format("column {} has no name", c + 1));
             continue;
@@ -858,7 +858,7 @@ struct CsvRowTyper {
     // Types one cell; an empty cell takes the field's default, if it has one.
     std::optional<Value> type_cell(const bc::FieldSpec& spec, const CsvCell& cell, const std::string& name) {
         const std::string text = trim(cell.value());
-        const Span at{cell.pos(), 1};
+        const Span at{cell.pos, 1};
         if (text.empty()) {
             if (auto v = typer.type_default(spec)) return v;
             if (!spec.default_text)
@@ -905,7 +905,7 @@ struct CsvRowTyper {
         for (const auto& [value, column] : columns) {
             const std::string name = fmt::format("{}.{}", spec.name, values[value]);
             const CsvCell& cell = row.cells[column];
-            const Span at{cell.pos(), 1};
+            const Span at{cell.pos, 1};
             const std::string text = trim(cell.value());
             std::optional<Decimal> count;
             if (text.empty()) {
@@ -929,7 +929,7 @@ struct CsvRowTyper {
             const CsvCell& cell = row.cells[column.column];
             const std::string text = trim(cell.value());
             if (text.empty()) continue;
-            const Span at{cell.pos(), 1};
+            const Span at{cell.pos, 1};
             unit.self_origins[column.node] = FactOrigin{path, row.line, {}};
             if (auto raw = parse_evidence_value(text, path, at, diags))
                 unit.self_scores[column.node] = targets.type_score(column.node, *raw, column.path, path, at, diags);
@@ -942,11 +942,11 @@ struct CsvRowTyper {
         unit.file = path;
         const CsvCell& name_cell = row.cells[*layout.unit_column];
         unit.name = trim(name_cell.value());
-        if (unit.name.empty()) diags.error(path, Span{name_cell.pos(), 1}, "empty unit name");
+        if (unit.name.empty()) diags.error(path, Span{name_cell.pos, 1}, "empty unit name");
         if (layout.group_column) {
             const CsvCell& group_cell = row.cells[*layout.group_column];
             unit.group = trim(group_cell.value());
-            check_group(program, unit.group, path, Span{group_cell.pos(), 1}, diags);
+            check_group(program, unit.group, path, Span{group_cell.pos, 1}, diags);
         }
         const std::size_t n = program.evidence.size();
         std::vector<std::optional<Value>> values(n);
@@ -1380,12 +1380,12 @@ struct CsvUnitTyper::Impl {
         if (!same_file) unit.file = path;
         const CsvCell& name_cell = row.cells[*l.unit_column];
         unit.name.assign(trim_view(name_cell.value()));
-        if (unit.name.empty()) diags.error(path, Span{name_cell.pos(), 1}, "empty unit name");
+        if (unit.name.empty()) diags.error(path, Span{name_cell.pos, 1}, "empty unit name");
         unit.group.clear();
         if (l.group_column) {
             const CsvCell& group_cell = row.cells[*l.group_column];
             unit.group.assign(trim_view(group_cell.value()));
-            check_group(program, unit.group, path, Span{group_cell.pos(), 1}, diags);
+            check_group(program, unit.group, path, Span{group_cell.pos, 1}, diags);
         }
         unit.values.resize(n);
         unit.origins.resize(n);

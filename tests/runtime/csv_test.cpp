@@ -56,7 +56,7 @@ TEST_CASE("a UTF-8 BOM is skipped and does not shift the header") {
     auto r = read("\xEF\xBB\xBFunit,x\nA,1\n");
     REQUIRE(r.ok);
     CHECK(r.table.rows[0].cells[0].value() == "unit");
-    CHECK(r.table.rows[0].cells[0].pos().column == 1);
+    CHECK(r.table.rows[0].cells[0].pos.column == 1);
 }
 
 TEST_CASE("quoted cells hold commas, doubled quotes and line breaks") {
@@ -76,9 +76,9 @@ TEST_CASE("empty lines are skipped; empty cells are kept") {
 TEST_CASE("cell positions count code points") {
     auto r = read("单位,住夜未落实,x\n城东街道,7,\"q\"\n");
     REQUIRE(r.ok);
-    CHECK(r.table.rows[1].cells[1].pos().line == 2);
-    CHECK(r.table.rows[1].cells[1].pos().column == 6);  // 城东街道 is four code points, then the comma
-    CHECK(r.table.rows[1].cells[2].pos().column == 8);
+    CHECK(r.table.rows[1].cells[1].pos.line == 2);
+    CHECK(r.table.rows[1].cells[1].pos.column == 6);  // 城东街道 is four code points, then the comma
+    CHECK(r.table.rows[1].cells[2].pos.column == 8);
 }
 
 TEST_CASE("a ragged row is reported with its line and left out") {
@@ -241,8 +241,8 @@ TEST_CASE("the row cursor reads what read_csv reads: rows, cells, positions, dia
             REQUIRE(rows[r].cells.size() == expected.cells.size());
             for (std::size_t c = 0; c < rows[r].cells.size(); ++c) {
                 CHECK(rows[r].cells[c].value() == expected.cells[c].value());
-                CHECK(rows[r].cells[c].pos().line == expected.cells[c].pos().line);
-                CHECK(rows[r].cells[c].pos().column == expected.cells[c].pos().column);
+                CHECK(rows[r].cells[c].pos.line == expected.cells[c].pos.line);
+                CHECK(rows[r].cells[c].pos.column == expected.cells[c].pos.column);
             }
         }
     }
