@@ -72,6 +72,9 @@ public:
     // at its first bad byte and yields no rows (bad_utf8() is then true), as read_csv reads no
     // further than such a byte.
     CsvRowCursor(std::string_view chunk, std::uint32_t first_line, const std::string& source_name, Diagnostics& diags);
+    // The cursor keeps a reference to the source name for the diagnostics it reports while rows
+    // are read: a temporary name would be gone by then.
+    CsvRowCursor(std::string_view chunk, std::uint32_t first_line, std::string&& source_name, Diagnostics& diags) = delete;
 
     // The next well-formed row, in `row` (its cells' storage is reused). Rows that are malformed
     // or whose cell count differs from `header_cells` (when not 0) are reported and skipped, as

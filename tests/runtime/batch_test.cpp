@@ -31,7 +31,8 @@ bc::Program program_of(const std::string& text) {
 // result rows (no header), or the first error message.
 std::string batch(const bc::Program& program, const std::string& csv) {
     Diagnostics diags;
-    CsvRowCursor cursor(csv, 1, "t.csv", diags);
+    const std::string source = "t.csv";  // outlives the cursor, which refers to it
+    CsvRowCursor cursor(csv, 1, source, diags);
     CsvRow header, row;
     REQUIRE(cursor.next(header, 0));
     auto typer = CsvUnitTyper::from_header(program, "t.csv", header, diags);

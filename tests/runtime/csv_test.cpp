@@ -164,7 +164,8 @@ TEST_CASE("the streaming UTF-8 check finds read_csv's first bad byte") {
         Diagnostics whole, streamed;
         CsvTable table;
         read_csv(text, "t.csv", table, whole);
-        CsvRowCursor cursor(text, 1, "t.csv", streamed);
+        const std::string source = "t.csv";  // outlives the cursor, which refers to it
+        CsvRowCursor cursor(text, 1, source, streamed);
         const auto bad_utf8 = [](const Diagnostics& d) {
             for (const auto& x : d.all())
                 if (x.message == "the table is not valid UTF-8") return std::optional<SourcePos>(x.span.begin);
@@ -225,7 +226,8 @@ TEST_CASE("the row cursor reads what read_csv reads: rows, cells, positions, dia
         INFO("round " << round << ": " << text);
         Read whole = read(text);
         Diagnostics streamed;
-        CsvRowCursor cursor(text, 1, "t.csv", streamed);
+        const std::string source = "t.csv";  // outlives the cursor, which refers to it
+        CsvRowCursor cursor(text, 1, source, streamed);
         std::vector<CsvRow> rows;
         CsvRow row;
         if (cursor.next(row, 0)) {
