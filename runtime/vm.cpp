@@ -337,6 +337,10 @@ private:
                 lhs -= rhs;
                 return;
             }
+            if (op == Op::MUL) {  // `0.5 per (12 - 公示月数)`: operator* inline, not through `f`
+                lhs = lhs * rhs;
+                return;
+            }
         }
         if constexpr (Explaining) {
             if (accumulates_[pc]) {
@@ -413,8 +417,13 @@ private:
         Decimal& raw = out.score;
         const NodeSteps& steps = steps_[n];
         if (!info.computed) {
-            if (!info.has_children) raw = info.bonus ? Decimal{} : info.full;
-            else if (steps.add_held) raw += info.held;
+            if (info.has_children) {
+                if (steps.add_held) raw += info.held;
+            } else if (info.bonus) {
+                raw.clear();
+            } else {
+                raw = info.full;
+            }
             if (steps.deducts) raw -= out.deducted;
             if (steps.awards) raw += out.awarded;
         }
