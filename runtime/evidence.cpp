@@ -1171,7 +1171,13 @@ struct CsvUnitTyper::Impl {
     const bc::Program& program;
     std::string path;
     std::shared_ptr<const CsvLayout> layout;
-    std::vector<FastKind> fast;                 // per slot
+    // Per slot, how its cell is typed and, for a scalar, which column holds it: the row loop
+    // reads one small entry a slot.
+    struct SlotPlan {
+        FastKind kind = FastKind::other;
+        std::uint32_t column = 0;
+    };
+    std::vector<SlotPlan> slots;
     std::vector<std::optional<Value>> defaults; // per slot: the typed `default`, typed once
     std::vector<ListPlan> list_plans;           // per slot (empty but for lists with columns)
     // Per slot, a tally's column for each value of its choice type (fast path: every value has a
@@ -1190,7 +1196,7 @@ struct CsvUnitTyper::Impl {
         Diagnostics ignored;  // a malformed default was reported when the header was read
         Typer typer(program, path, ignored);
         const std::size_t n = program.evidence.size();
-        fast.resize(n, FastKind::other);
+        slots.resize(n);
         defaults.resize(n);
         list_plans.reserve(n);
         tally_columns.resize(n);
@@ -1201,15 +1207,16 @@ struct CsvUnitTyper::Impl {
             defaults[s] = typer.type_default(spec);
             list_plans.emplace_back(spec, layout->list_columns[s]);
             const bool parts = !layout->list_columns[s].empty() || !layout->vote_columns[s].empty();
-            if (spec.type == bc::FieldType::list && parts) fast[s] = FastKind::list;
+            if (spec.type == bc::FieldType::list && parts) slots[s].kind = FastKind::list;
             else if (spec.type == bc::FieldType::votes && parts && every_value_has_column(spec, s, typer))
-                fast[s] = FastKind::tally;
-            else if (parts) fast[s] = FastKind::other;
-            else if (!layout->scalar_columns[s]) fast[s] = FastKind::by_default;
-            else if (spec.type == bc::FieldType::yes_no) fast[s] = FastKind::yes_no;
-            else if (spec.type == bc::FieldType::count || spec.type == bc::FieldType::decimal) fast[s] = FastKind::number;
+                slots[s].kind = FastKind::tally;
+            else if (parts) slots[s].kind = FastKind::other;
+            else if (!layout->scalar_columns[s]) slots[s].kind = FastKind::by_default;
+            else if (spec.type == bc::FieldType::yes_no) slots[s].kind = FastKind::yes_no;
+            else if (spec.type == bc::FieldType::count || spec.type == bc::FieldType::decimal) slots[s].kind = FastKind::number;
             else if (spec.type == bc::FieldType::choice && spec.choice_type < program.choice_types.size())
-                fast[s] = FastKind::choice;
+                slots[s].kind = FastKind::choice;
+            if (layout->scalar_columns[s]) slots[s].column = static_cast<std::uint32_t>(*layout->scalar_columns[s]);
         }
     }
 
@@ -1234,7 +1241,7 @@ struct CsvUnitTyper::Impl {
             v = *defaults[s];
             return true;
         }
-        return fast_value(program.evidence[s], fast[s], text, v);
+        return fast_value(program.evidence[s], slots[s].kind, text, v);
     }
 
     static FastKind kind_of(const bc::FieldSpec& spec) {
@@ -1398,13 +1405,14 @@ struct CsvUnitTyper::Impl {
             Value& v = unit.values[s];
             FactOrigin& origin = unit.origins[s];
             if (!same_file) origin.file = path;
-            origin.line = fast[s] == FastKind::by_default ? 0 : row.line;
+            const SlotPlan plan = slots[s];
+            origin.line = plan.kind == FastKind::by_default ? 0 : row.line;
             // The ordinary way's value, when it gives one (else it has reported why, and the
             // row fails on the error count below).
             const auto take = [&v](std::optional<Value> typed) {
                 if (typed) v = std::move(*typed);
             };
-            switch (fast[s]) {
+            switch (plan.kind) {
             case FastKind::by_default:
                 if (defaults[s]) v = *defaults[s];
                 else take(slow().typer.type_default(program.evidence[s]));
@@ -1425,7 +1433,7 @@ struct CsvUnitTyper::Impl {
                                           program.evidence[s].name));
                 break;
             default: {
-                const CsvCell& cell = row.cells[*l.scalar_columns[s]];
+                const CsvCell& cell = row.cells[plan.column];
                 if (!fast_cell(s, trim_view(cell.value()), v))
                     take(slow().type_cell(program.evidence[s], cell, program.evidence[s].name));
                 break;
