@@ -39,10 +39,14 @@ namespace {
         const auto at = [&](std::size_t k) { return static_cast<std::uint64_t>(static_cast<unsigned char>(word[k])); };
         return std::uint64_t{m} << 32 | at(0) | at(1) << 8 | at(m - 2) << 16 | at(m - 1) << 24;
     };
-    const bool yes = (key == key_of("是")) | (key == key_of("yes")) | (key == key_of("true"));
-    const bool no = (key == key_of("否")) | (key == key_of("no")) | ((key == key_of("false")) & (n != 5 || text[2] == 'l'));
-    if (!(yes | no)) return std::nullopt;
-    return yes;
+    constexpr std::uint64_t shi = key_of("是"), yes_ = key_of("yes"), true_ = key_of("true"), fou = key_of("否"),
+                            no_ = key_of("no"), false_ = key_of("false");
+    // Bitwise, not ||: each comparison is made, with no branch between them.
+    const auto is = [&](std::uint64_t word) { return static_cast<unsigned>(key == word); };
+    const unsigned yes = is(shi) | is(yes_) | is(true_);
+    const unsigned no = is(fou) | is(no_) | (is(false_) & static_cast<unsigned>(n != 5 || text[2] == 'l'));
+    if ((yes | no) == 0) return std::nullopt;
+    return yes != 0;
 }
 
 namespace fs = std::filesystem;
