@@ -420,7 +420,7 @@ private:
 
     // ---- the summary sheet: the ranking table and the stamp ----
     void summary() {
-        Sheet sheet{workbook_add_worksheet(workbook_, std::string(xlsx::summary_sheet).c_str()), {}};
+        Sheet sheet{workbook_add_worksheet(workbook_, std::string(xlsx::summary_sheet).c_str()), {}, {}};
         if (!sheet.ws) return check(LXW_ERROR_WORKSHEET_INDEX_OUT_OF_RANGE);
         std::vector<std::string> heads{"名次", "单位", "组别", "总分"};
         if (layout_.has_grades) heads.push_back(program_.choice_types[program_.grading.choice_type].name);
@@ -509,7 +509,7 @@ private:
     void unit_sheet(std::size_t u, const std::string& name) {
         const Scoresheet& s = sheets_[u];
         const UnitEvidence* unit = u < evidence_.units.size() ? &evidence_.units[u] : nullptr;
-        Sheet sheet{workbook_add_worksheet(workbook_, name.c_str()), {}};
+        Sheet sheet{workbook_add_worksheet(workbook_, name.c_str()), {}, {}};
         if (!sheet.ws) {
             diags_.internal(fmt::format("libxlsxwriter refused the sheet name '{}' of unit '{}'", name, s.unit));
             return check(LXW_ERROR_WORKSHEET_INDEX_OUT_OF_RANGE);
