@@ -20,7 +20,6 @@ struct CsvCell {
     std::string text;
     std::string_view in_chunk;
     bool in_place = false;
-
     SourcePos pos;  // where the cell starts (its opening quote, if quoted)
 
     std::string_view value() const { return in_place ? in_chunk : std::string_view(text); }

@@ -70,9 +70,10 @@ public:
     // num/den from decimal digit strings, as written by to_fraction_string(); den != 0.
     static std::optional<Decimal> parse_fraction(std::string_view text);
 
-    // The arithmetic is inline for the cases a score sheet is made of (integers, and a
-    // fraction with an integer: 100 - 3.5, 0.5 x 7), which need no gcd; everything else goes
-    // out of line (the *_general functions), and to cpp_rational only on overflow.
+    // The arithmetic is inline for the cases a score sheet is made of (integers; a fraction with
+    // an integer: 100 - 3.5, 0.5 x 7; two fractions over one denominator), which need one gcd at
+    // most; everything else goes out of line (the *_general functions), and to cpp_rational only
+    // on overflow.
     Decimal operator-() const;
     friend Decimal operator+(const Decimal& a, const Decimal& b);
     friend Decimal operator-(const Decimal& a, const Decimal& b);
@@ -96,7 +97,8 @@ public:
     bool is_negative() const { return sign() < 0; }
     bool is_integer() const { return big_ ? big_is_integer() : den_ == 1; }
     // (*this / step) is a whole number (a `step` declaration); step must not be zero. Small
-    // values decide it with one 128-bit remainder, without dividing two Decimals.
+    // values decide it with one remainder of two 64-bit cross products, without dividing two
+    // Decimals.
     bool is_multiple_of(const Decimal& step) const;
     bool is_small() const { return !big_; }  // for tests and benchmarks: is it on the fast path?
     // For compact storage of many values (a streamed population run keeps some per unit): the

@@ -1238,14 +1238,15 @@ struct CsvUnitTyper::Impl {
         return true;
     }
 
-    // The fast path for one scalar cell; false when the cell must be typed the ordinary way.
-    bool fast_cell(std::uint32_t s, std::string_view text, Value& v) const {
+    // The fast path for one scalar cell of slot `s`, typed as `kind`; false when the cell must be
+    // typed the ordinary way.
+    bool fast_cell(std::uint32_t s, FastKind kind, std::string_view text, Value& v) const {
         if (text.empty()) {
             if (!defaults[s]) return false;
             v = *defaults[s];
             return true;
         }
-        return fast_value(program.evidence[s], slots[s].kind, text, v);
+        return fast_value(program.evidence[s], kind, text, v);
     }
 
     static FastKind kind_of(const bc::FieldSpec& spec) {
@@ -1438,7 +1439,7 @@ struct CsvUnitTyper::Impl {
                 break;
             default: {
                 const CsvCell& cell = row.cells[plan.column];
-                if (!fast_cell(s, trim_view(cell.value()), v))
+                if (!fast_cell(s, plan.kind, trim_view(cell.value()), v))
                     take(slow().type_cell(program.evidence[s], cell, program.evidence[s].name));
                 break;
             }
